@@ -1,0 +1,496 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+PRIORITIES = [
+    ("0", "Normal"),
+    ("1", "Good"),
+    ("2", "Very Good"),
+    ("3", "Excellent"),
+]
+
+
+class CrmLiteDeal(models.Model):
+    """A sales opportunity moving through the stages of a pipeline."""
+
+    _name = "crm.lite.deal"
+    _description = "Deal"
+    _inherit = ["mail.thread", "mail.activity.mixin", "utm.mixin"]
+    _order = "priority desc, id desc"
+    _check_company_auto = True
+    _track_duration_field = "stage_id"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Contact",
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="The person you talk to.",
+    )
+    organization_id = fields.Many2one(
+        "res.partner",
+        "Organization",
+        index=True,
+        compute="_compute_organization_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('is_company', '=', True)]",
+        help="The organization documents are issued to.",
+    )
+    pipeline_id = fields.Many2one(
+        "crm.lite.pipeline",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        check_company=True,
+        default=lambda self: self._default_pipeline_id(),
+    )
+    stage_id = fields.Many2one(
+        "crm.lite.stage",
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        compute="_compute_stage_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=False,
+        group_expand="_read_group_stage_ids",
+        domain="[('pipeline_id', '=', pipeline_id)]",
+    )
+    stage_kind = fields.Selection(related="stage_id.kind", store=True, string="Status")
+    user_id = fields.Many2one(
+        "res.users",
+        "Salesperson",
+        index=True,
+        tracking=True,
+        check_company=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount = fields.Monetary(
+        "Expected Revenue", currency_field="currency_id", tracking=True
+    )
+    probability = fields.Float(
+        compute="_compute_probability",
+        store=True,
+        readonly=False,
+        precompute=True,
+        aggregator="avg",
+    )
+    weighted_amount = fields.Monetary(
+        "Weighted Revenue",
+        compute="_compute_weighted_amount",
+        store=True,
+        currency_field="currency_id",
+    )
+    date_deadline = fields.Date("Expected Closing", index=True)
+    date_closed = fields.Datetime("Closed On", readonly=True, copy=False, index=True)
+    date_last_stage_update = fields.Datetime(
+        "Last Stage Update", readonly=True, copy=False, index=True
+    )
+    priority = fields.Selection(PRIORITIES, default="0", index=True)
+    tag_ids = fields.Many2many(
+        "crm.lite.tag", "crm_lite_deal_tag_rel", "deal_id", "tag_id", string="Tags"
+    )
+    lost_reason_id = fields.Many2one(
+        "crm.lite.lost.reason", index=True, tracking=True, copy=False
+    )
+    properties = fields.Properties(
+        definition="pipeline_id.deal_properties_definition", copy=True
+    )
+    description = fields.Html("Notes")
+    color = fields.Integer()
+    is_rotting = fields.Boolean(
+        "Rotting",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Nothing happened on this open deal for longer than its stage allows.",
+    )
+    stage_history_ids = fields.One2many(
+        "crm.lite.stage.history", "deal_id", string="Stage History", readonly=True
+    )
+    meeting_ids = fields.One2many("calendar.event", "deal_id", string="Meetings")
+    meeting_count = fields.Integer(compute="_compute_meeting_count")
+    partner_duplicate_ids = fields.Many2many(
+        "res.partner",
+        string="Possible Duplicates of the Contact",
+        compute="_compute_partner_duplicate_ids",
+    )
+
+    # ------------------------------------------------------------
+    # DEFAULTS AND COMPUTES
+    # ------------------------------------------------------------
+
+    @api.model
+    def _default_pipeline_id(self):
+        pipelines = self.env["crm.lite.pipeline"].search(
+            [("company_id", "in", self.env.companies.ids)]
+        )
+        mine = pipelines.filtered(lambda p: self.env.user in p.member_ids)
+        return (mine or pipelines)[:1]
+
+    @api.depends("partner_id")
+    def _compute_organization_id(self):
+        for deal in self:
+            commercial = deal.partner_id.commercial_partner_id
+            if commercial.is_company:
+                deal.organization_id = commercial
+            elif not deal.organization_id:
+                deal.organization_id = False
+
+    @api.depends("pipeline_id")
+    def _compute_stage_id(self):
+        for deal in self:
+            if deal.pipeline_id and deal.stage_id.pipeline_id != deal.pipeline_id:
+                deal.stage_id = deal.pipeline_id._get_first_stage()
+            elif not deal.pipeline_id:
+                deal.stage_id = False
+
+    @api.depends("stage_id")
+    def _compute_probability(self):
+        for deal in self:
+            deal.probability = deal.stage_id.probability
+
+    @api.depends("amount", "probability")
+    def _compute_weighted_amount(self):
+        for deal in self:
+            deal.weighted_amount = deal.amount * deal.probability / 100.0
+
+    def _compute_meeting_count(self):
+        groups = self.env["calendar.event"]._read_group(
+            [("deal_id", "in", self.ids)], ["deal_id"], ["__count"]
+        )
+        counts = {deal: count for deal, count in groups}
+        for deal in self:
+            deal.meeting_count = counts.get(deal, 0)
+
+    @api.depends("partner_id.email", "partner_id.phone", "partner_id.mobile")
+    def _compute_partner_duplicate_ids(self):
+        for deal in self:
+            partner = deal.partner_id
+            if not partner or deal.stage_kind != "open":
+                deal.partner_duplicate_ids = False
+                continue
+            # Only partners that existed before this contact are offered: a
+            # deal on the oldest record of a duplicate pair is left alone.
+            own_id = partner._origin.id
+            deal.partner_duplicate_ids = partner._crm_find_duplicates(limit=5).filtered(
+                lambda p, own_id=own_id: not own_id or p.id < own_id
+            )
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        """Show every stage of the pipeline being looked at, even empty ones."""
+        pipeline_id = self.env.context.get("default_pipeline_id")
+        if not pipeline_id:
+            return stages
+        return stages.search([("pipeline_id", "=", pipeline_id)])
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("amount")
+    def _check_amount(self):
+        for deal in self:
+            if deal.amount < 0:
+                raise ValidationError(
+                    _("The expected revenue of %(deal)s cannot be negative.", deal=deal.name)
+                )
+
+    @api.constrains("probability")
+    def _check_probability(self):
+        for deal in self:
+            if not 0 <= deal.probability <= 100:
+                raise ValidationError(
+                    _(
+                        "The probability of %(deal)s must be between 0 and 100.",
+                        deal=deal.name,
+                    )
+                )
+
+    @api.constrains("stage_id", "pipeline_id")
+    def _check_stage_pipeline(self):
+        for deal in self:
+            if not deal.stage_id:
+                raise ValidationError(
+                    _(
+                        "Pipeline %(pipeline)s has no stage yet: add stages before "
+                        "creating deals in it.",
+                        pipeline=deal.pipeline_id.name,
+                    )
+                )
+            if deal.stage_id.pipeline_id != deal.pipeline_id:
+                raise ValidationError(
+                    _(
+                        "Stage %(stage)s belongs to pipeline %(other)s, not to "
+                        "pipeline %(pipeline)s of deal %(deal)s.",
+                        stage=deal.stage_id.name,
+                        other=deal.stage_id.pipeline_id.name,
+                        pipeline=deal.pipeline_id.name,
+                        deal=deal.name,
+                    )
+                )
+
+    def _check_stage_requirements(self):
+        """Refuse a stage whose entry rules the deal does not meet."""
+        for deal in self:
+            stage = deal.stage_id
+            missing = [
+                field.field_description
+                for field in stage.required_field_ids
+                if field.name in deal._fields and not deal[field.name]
+            ]
+            if missing:
+                raise UserError(
+                    _(
+                        "Deal %(deal)s cannot enter stage %(stage)s: fill in "
+                        "%(fields)s first.",
+                        deal=deal.name,
+                        stage=stage.name,
+                        fields=", ".join(missing),
+                    )
+                )
+            if stage.kind == "lost" and not deal.lost_reason_id:
+                raise UserError(
+                    _(
+                        "Deal %(deal)s needs a lost reason to enter stage %(stage)s. "
+                        "Use the 'Mark as Lost' button.",
+                        deal=deal.name,
+                        stage=stage.name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            vals.setdefault("date_last_stage_update", now)
+            if vals.get("stage_id"):
+                stage = self.env["crm.lite.stage"].browse(vals["stage_id"])
+                vals.update(self._stage_change_values(stage, vals, now))
+        deals = super().create(vals_list)
+        deals._check_stage_requirements()
+        deals._log_stage_history({deal.id: False for deal in deals}, now)
+        return deals
+
+    def write(self, vals):
+        vals = dict(vals)
+        now = fields.Datetime.now()
+        if "pipeline_id" in vals and "stage_id" not in vals:
+            pipeline = self.env["crm.lite.pipeline"].browse(vals["pipeline_id"])
+            if any(deal.stage_id.pipeline_id != pipeline for deal in self):
+                vals["stage_id"] = pipeline._get_first_stage().id
+        previous_stages = {}
+        if "stage_id" in vals:
+            stage = self.env["crm.lite.stage"].browse(vals["stage_id"])
+            previous_stages = {
+                deal.id: deal.stage_id for deal in self if deal.stage_id != stage
+            }
+            if previous_stages:
+                vals.update(self._stage_change_values(stage, vals, now))
+                vals["date_last_stage_update"] = now
+                vals["is_rotting"] = False
+        result = super().write(vals)
+        if previous_stages:
+            moved = self.browse(list(previous_stages))
+            moved._check_stage_requirements()
+            moved._log_stage_history(previous_stages, now)
+        elif "lost_reason_id" in vals and not vals["lost_reason_id"]:
+            self.filtered(lambda d: d.stage_kind == "lost")._check_stage_requirements()
+        if {"partner_id", "organization_id", "company_id"} & set(vals):
+            self._check_invoices_consistency()
+        return result
+
+    @api.model
+    def _stage_change_values(self, stage, vals, now):
+        """Side values of entering ``stage``: closing date and lost reason."""
+        if stage.kind == "open":
+            return {"date_closed": False, "lost_reason_id": False}
+        values = {"date_closed": now}
+        if stage.kind == "won":
+            values["lost_reason_id"] = False
+        return values
+
+    def _log_stage_history(self, previous_stages, now):
+        # History is read-only for every user; the ORM writes it on their behalf.
+        self.env["crm.lite.stage.history"].sudo().create(
+            [
+                {
+                    "deal_id": deal.id,
+                    "pipeline_id": deal.pipeline_id.id,
+                    "company_id": deal.company_id.id,
+                    "stage_from_id": previous_stages[deal.id].id
+                    if previous_stages[deal.id]
+                    else False,
+                    "stage_id": deal.stage_id.id,
+                    "stage_kind": deal.stage_id.kind,
+                    "user_id": self.env.uid,
+                    "salesperson_id": deal.user_id.id,
+                    "date": now,
+                    "amount": deal.amount,
+                }
+                for deal in self
+            ]
+        )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=self.env._("%s (copy)", deal.name))
+            if "name" not in (default or {})
+            else vals
+            for deal, vals in zip(self, vals_list, strict=True)
+        ]
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_set_won(self):
+        for pipeline, deals in self.grouped("pipeline_id").items():
+            stage = pipeline._get_won_stage()
+            if not stage:
+                raise UserError(
+                    _("Pipeline %(pipeline)s has no won stage.", pipeline=pipeline.name)
+                )
+            deals.write({"stage_id": stage.id})
+        return True
+
+    def action_set_lost(self, lost_reason_id):
+        """Close the deals as lost with the given reason (used by the wizard)."""
+        if not lost_reason_id:
+            raise UserError(_("Choose why the deal was lost."))
+        for pipeline, deals in self.grouped("pipeline_id").items():
+            stage = pipeline._get_lost_stage()
+            if not stage:
+                raise UserError(
+                    _("Pipeline %(pipeline)s has no lost stage.", pipeline=pipeline.name)
+                )
+            deals.write({"stage_id": stage.id, "lost_reason_id": lost_reason_id})
+        return True
+
+    def action_open_lost_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Mark as Lost"),
+            "res_model": "crm.lite.deal.lost",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_ids": self.ids, "active_model": self._name},
+        }
+
+    def action_reopen(self):
+        for pipeline, deals in self.grouped("pipeline_id").items():
+            deals.write({"stage_id": pipeline._get_first_stage().id})
+        return True
+
+    def action_link_existing_contact(self):
+        """Replace a freshly typed contact by the partner that already existed."""
+        for deal in self:
+            existing = deal.partner_duplicate_ids.sorted("id")[:1]
+            if not existing:
+                raise UserError(_("No existing contact matches this one."))
+            deal.partner_id = existing
+        return True
+
+    @api.model
+    def action_open_default_pipeline(self):
+        """Open the kanban of the pipeline the user works in."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_lite.crm_lite_deal_action"
+        )
+        pipeline = self._default_pipeline_id()
+        if pipeline:
+            action["display_name"] = pipeline.name
+            action["domain"] = [("pipeline_id", "=", pipeline.id)]
+            action["context"] = {
+                "default_pipeline_id": pipeline.id,
+                "search_default_filter_my_deals": 1,
+            }
+        return action
+
+    def action_schedule_meeting(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "calendar.action_calendar_event"
+        )
+        partners = self.env.user.partner_id | self.partner_id
+        action["context"] = {
+            "default_deal_id": self.id,
+            "default_res_model": self._name,
+            "default_res_id": self.id,
+            "default_partner_ids": partners.ids,
+            "default_user_id": self.env.uid,
+            "default_name": self.name,
+        }
+        action["domain"] = [("deal_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------
+    # ROTTING
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_mark_rotting(self):
+        """Flag open deals left alone too long and plan one follow-up each.
+
+        A deal rots when it has stayed in its stage longer than the stage's
+        ``rotting_days`` and has no activity planned for today or later. Deals
+        already flagged are skipped, so the follow-up is planned only once; the
+        flag clears when the deal changes stage.
+        """
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        stages = self.env["crm.lite.stage"].search(
+            [("kind", "=", "open"), ("rotting_days", ">", 0)]
+        )
+        rotting = self.browse()
+        for stage in stages:
+            rotting |= self.search(
+                [
+                    ("stage_id", "=", stage.id),
+                    ("is_rotting", "=", False),
+                    (
+                        "date_last_stage_update",
+                        "<",
+                        now - timedelta(days=stage.rotting_days),
+                    ),
+                    "|",
+                    ("activity_ids", "=", False),
+                    ("activity_date_deadline", "<", today),
+                ]
+            )
+        if not rotting:
+            return
+        rotting.write({"is_rotting": True})
+        activity_type = self.env.ref(
+            "crm_lite.mail_activity_type_follow_up", raise_if_not_found=False
+        )
+        for deal in rotting:
+            deal.activity_schedule(
+                activity_type_id=activity_type.id if activity_type else False,
+                summary=_("Follow up: nothing happened on this deal for a while"),
+                user_id=deal.user_id.id or self.env.uid,
+                date_deadline=today,
+            )

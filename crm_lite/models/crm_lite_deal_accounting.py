@@ -1,0 +1,187 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+DEAL_PAYMENT_STATES = [
+    ("not_invoiced", "Not Invoiced"),
+    ("not_paid", "Not Paid"),
+    ("partial", "Partially Paid"),
+    ("paid", "Paid"),
+    ("credited", "Fully Credited"),
+]
+
+
+class CrmLiteDeal(models.Model):
+    """Money of a deal, read from the customer invoices and credit notes
+    accounting holds for it. Nothing here is typed in by hand."""
+
+    _inherit = "crm.lite.deal"
+
+    invoice_ids = fields.One2many(
+        "account.move",
+        "deal_id",
+        string="Invoices",
+        readonly=True,
+        domain=[("move_type", "in", ("out_invoice", "out_refund"))],
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    amount_invoiced = fields.Monetary(
+        compute="_compute_invoice_amounts",
+        store=True,
+        currency_field="currency_id",
+        help="Posted invoices minus posted credit notes, in company currency.",
+    )
+    amount_due = fields.Monetary(
+        compute="_compute_invoice_amounts",
+        store=True,
+        currency_field="currency_id",
+        help="What the customer still owes on posted invoices and credit notes.",
+    )
+    amount_paid = fields.Monetary(
+        compute="_compute_invoice_amounts",
+        store=True,
+        currency_field="currency_id",
+        help="Invoiced minus due: what accounting has recorded as settled.",
+    )
+    payment_state = fields.Selection(
+        DEAL_PAYMENT_STATES,
+        compute="_compute_invoice_amounts",
+        store=True,
+        index=True,
+        default="not_invoiced",
+    )
+
+    def _compute_invoice_count(self):
+        groups = self.env["account.move"]._read_group(
+            [
+                ("deal_id", "in", self.ids),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+            ],
+            ["deal_id"],
+            ["__count"],
+        )
+        counts = {deal: count for deal, count in groups}
+        for deal in self:
+            deal.invoice_count = counts.get(deal, 0)
+
+    @api.depends(
+        "invoice_ids.state",
+        "invoice_ids.move_type",
+        "invoice_ids.amount_total_signed",
+        "invoice_ids.amount_residual_signed",
+    )
+    def _compute_invoice_amounts(self):
+        for deal in self:
+            # sudo: these figures are shown to salespeople who may not read
+            # accounting; the amounts are public on the deal by design.
+            posted = deal.sudo().invoice_ids.filtered(
+                lambda m: m.state == "posted"
+                and m.move_type in ("out_invoice", "out_refund")
+            )
+            invoiced = sum(posted.mapped("amount_total_signed"))
+            due = sum(posted.mapped("amount_residual_signed"))
+            deal.amount_invoiced = invoiced
+            deal.amount_due = due
+            deal.amount_paid = invoiced - due
+            deal.payment_state = deal._payment_state_from(posted, invoiced, due)
+
+    def _payment_state_from(self, posted, invoiced, due):
+        currency = self.currency_id or self.env.company.currency_id
+        if not posted:
+            return "not_invoiced"
+        if currency.is_zero(invoiced) and not posted.filtered(
+            lambda m: m.move_type == "out_invoice" and m.payment_state == "paid"
+        ):
+            return "credited"
+        if currency.compare_amounts(due, 0.0) <= 0:
+            return "paid"
+        if currency.compare_amounts(invoiced - due, 0.0) > 0:
+            return "partial"
+        return "not_paid"
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def _get_invoice_partner(self):
+        self.ensure_one()
+        return self.organization_id or self.partner_id
+
+    def _prepare_invoice_values(self):
+        self.ensure_one()
+        partner = self._get_invoice_partner()
+        if not partner:
+            raise UserError(
+                _("Set a contact or an organization on %(deal)s before invoicing.", deal=self.name)
+            )
+        values = {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "deal_id": self.id,
+            "invoice_user_id": self.user_id.id,
+            "invoice_origin": self.name,
+        }
+        if self.amount:
+            values["invoice_line_ids"] = [
+                fields.Command.create(
+                    {"name": self.name, "quantity": 1.0, "price_unit": self.amount}
+                )
+            ]
+        return values
+
+    def action_create_invoice(self):
+        """Create a draft customer invoice for the deal and open it."""
+        self.ensure_one()
+        if self.stage_kind == "lost":
+            raise UserError(_("A lost deal cannot be invoiced; reopen it first."))
+        move = (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .create(self._prepare_invoice_values())
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": move.id,
+            "view_mode": "form",
+            "context": {"default_move_type": "out_invoice"},
+        }
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [
+            ("deal_id", "=", self.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+        ]
+        action["context"] = {
+            "default_move_type": "out_invoice",
+            "default_deal_id": self.id,
+            "default_partner_id": self._get_invoice_partner().id,
+        }
+        return action
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _check_invoices_consistency(self):
+        """The invoices of a deal stay with its customer and company."""
+        for deal in self:
+            deal.sudo().invoice_ids._check_deal_consistency()
+
+    def _win_when_paid(self):
+        """Move fully paid deals to their pipeline's won stage, when it asks so."""
+        for deal in self.filtered(
+            lambda d: d.pipeline_id.auto_won_on_paid and d.stage_kind == "open"
+        ):
+            if deal.payment_state != "paid":
+                continue
+            won_stage = deal.pipeline_id._get_won_stage()
+            if won_stage:
+                deal.write({"stage_id": won_stage.id})
+                deal.message_post(
+                    body=_("Invoices fully paid: deal moved to %(stage)s.", stage=won_stage.name),
+                )

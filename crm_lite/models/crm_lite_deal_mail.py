@@ -1,0 +1,73 @@
+from odoo import _, api, models, tools
+from odoo.exceptions import UserError
+
+
+class CrmLiteDeal(models.Model):
+    """Chatter behaviour of deals: subtypes for stage moves and deals
+    created from e-mails sent to a pipeline's alias."""
+
+    _inherit = "crm.lite.deal"
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "stage_id" in init_values:
+            if self.stage_kind == "won":
+                return self.env.ref("crm_lite.mt_deal_won")
+            if self.stage_kind == "lost":
+                return self.env.ref("crm_lite.mt_deal_lost")
+            return self.env.ref("crm_lite.mt_deal_stage")
+        return super()._track_subtype(init_values)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """Create a deal from an e-mail sent to a pipeline alias.
+
+        The sender becomes the deal's contact: found by normalized e-mail, or
+        created. No salesperson is set: the gateway user is not a salesperson.
+        """
+        name, email = tools.parse_contact_from_email(
+            msg_dict.get("email_from") or msg_dict.get("from") or ""
+        )
+        if not email:
+            raise UserError(
+                _(
+                    "The e-mail %(subject)s has no usable sender address: no deal "
+                    "was created.",
+                    subject=msg_dict.get("subject") or "",
+                )
+            )
+        values = dict(custom_values or {})
+        pipeline = self.env["crm.lite.pipeline"].browse(values.get("pipeline_id"))
+        partner = self._find_or_create_sender(name, email, pipeline.company_id)
+        defaults = {
+            "name": msg_dict.get("subject") or _("E-mail from %(sender)s", sender=email),
+            "partner_id": partner.id,
+            "user_id": False,
+        }
+        if pipeline:
+            defaults["company_id"] = pipeline.company_id.id
+        defaults.update(values)
+        return super(
+            CrmLiteDeal, self.with_context(default_user_id=False)
+        ).message_new(msg_dict, custom_values=defaults)
+
+    @api.model
+    def _find_or_create_sender(self, name, email, company):
+        partners = self.env["res.partner"].with_context(active_test=False)
+        partner = partners.search(
+            [
+                ("email_normalized", "=", email),
+                ("company_id", "in", [company.id, False] if company else [False]),
+            ],
+            order="active desc, id",
+            limit=1,
+        )
+        if partner:
+            return partner
+        return partners.create(
+            {
+                "name": name or email,
+                "email": email,
+                "company_id": False,
+            }
+        )

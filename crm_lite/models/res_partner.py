@@ -1,0 +1,143 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    """CRM figures of contacts and organizations."""
+
+    _inherit = "res.partner"
+
+    birthday = fields.Date()
+    crm_source_id = fields.Many2one(
+        "utm.source",
+        "Client Source",
+        index="btree_not_null",
+        help="Where this client first came from.",
+    )
+    deal_ids = fields.One2many("crm.lite.deal", "partner_id", string="Deals")
+    deal_count = fields.Integer("Deal Count", compute="_compute_deal_figures")
+    open_pipeline_amount = fields.Monetary(
+        "Open Pipeline",
+        compute="_compute_deal_figures",
+        currency_field="crm_currency_id",
+    )
+    crm_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_deal_figures"
+    )
+    last_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
+    next_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
+    last_interaction_date = fields.Datetime(compute="_compute_last_interaction_date")
+
+    def _crm_family(self):
+        """Each partner with its direct contacts (an organization's people)."""
+        return {partner: partner | partner.child_ids for partner in self}
+
+    @api.depends_context("company")
+    def _compute_deal_figures(self):
+        families = self._crm_family()
+        all_ids = [p.id for family in families.values() for p in family if p.id]
+        deals_by_partner = {}
+        if all_ids:
+            for field in ("partner_id", "organization_id"):
+                groups = self.env["crm.lite.deal"]._read_group(
+                    [(field, "in", all_ids)], [field], ["id:recordset"]
+                )
+                for partner, deals in groups:
+                    deals_by_partner[partner] = deals_by_partner.get(
+                        partner, self.env["crm.lite.deal"]
+                    ) | deals
+        currency = self.env.company.currency_id
+        for partner in self:
+            deals = self.env["crm.lite.deal"]
+            for member in families[partner]:
+                deals |= deals_by_partner.get(member, deals)
+            partner.deal_count = len(deals)
+            partner.crm_currency_id = currency
+            partner.open_pipeline_amount = sum(
+                deal.currency_id._convert(
+                    deal.amount, currency, self.env.company, fields.Date.today()
+                )
+                for deal in deals
+                if deal.stage_kind == "open"
+            )
+
+    def _compute_meeting_dates(self):
+        families = self._crm_family()
+        all_ids = [p.id for family in families.values() for p in family if p.id]
+        now = fields.Datetime.now()
+        last, upcoming = {}, {}
+        if all_ids:
+            events = self.env["calendar.event"]
+            for partner, start in events._read_group(
+                [("partner_ids", "in", all_ids), ("start", "<", now)],
+                ["partner_ids"],
+                ["start:max"],
+            ):
+                last[partner] = start
+            for partner, start in events._read_group(
+                [("partner_ids", "in", all_ids), ("start", ">=", now)],
+                ["partner_ids"],
+                ["start:min"],
+            ):
+                upcoming[partner] = start
+        for partner in self:
+            family = families[partner]
+            past = [last[p] for p in family if p in last]
+            future = [upcoming[p] for p in family if p in upcoming]
+            partner.last_meeting_date = max(past) if past else False
+            partner.next_meeting_date = min(future) if future else False
+
+    @api.depends("last_meeting_date")
+    def _compute_last_interaction_date(self):
+        """Latest meeting, e-mail, note or done activity with the client,
+        on the partner itself, its contacts or their deals."""
+        families = self._crm_family()
+        all_partners = self.browse(
+            {p.id for family in families.values() for p in family if p.id}
+        )
+        deals = self.env["crm.lite.deal"].search(
+            ["|", ("partner_id", "in", all_partners.ids), ("organization_id", "in", all_partners.ids)]
+        )
+        interaction_domain = [
+            "|",
+            ("message_type", "in", ("email", "comment", "email_outgoing")),
+            ("mail_activity_type_id", "!=", False),
+        ]
+        messages = self.env["mail.message"]
+        latest = {}
+        for model, res_ids in (("res.partner", all_partners.ids), ("crm.lite.deal", deals.ids)):
+            if not res_ids:
+                continue
+            for res_id, date in messages._read_group(
+                [("model", "=", model), ("res_id", "in", res_ids), *interaction_domain],
+                ["res_id"],
+                ["date:max"],
+            ):
+                latest[(model, res_id)] = date
+        for partner in self:
+            family = families[partner]
+            candidates = [latest.get(("res.partner", p.id)) for p in family]
+            candidates += [
+                latest.get(("crm.lite.deal", deal.id))
+                for deal in deals
+                if deal.partner_id in family or deal.organization_id in family
+            ]
+            candidates.append(partner.last_meeting_date)
+            candidates = [date for date in candidates if date]
+            partner.last_interaction_date = max(candidates) if candidates else False
+
+    def action_view_deals(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_lite.crm_lite_deal_action"
+        )
+        family = self | self.child_ids
+        action["domain"] = [
+            "|",
+            ("partner_id", "in", family.ids),
+            ("organization_id", "in", family.ids),
+        ]
+        action["context"] = {
+            "default_partner_id": self.id,
+            "search_default_filter_open": 1,
+        }
+        return action
