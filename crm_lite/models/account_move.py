@@ -20,7 +20,9 @@ class AccountMove(models.Model):
     @api.constrains("deal_id", "partner_id", "company_id", "move_type")
     def _check_deal_consistency(self):
         for move in self.filtered("deal_id"):
-            deal = move.deal_id
+            # sudo: the accountant may not see the deal (other company, not
+            # invoiced yet); the check must still say what is wrong.
+            deal = move.deal_id.sudo()
             if move.move_type not in ("out_invoice", "out_refund"):
                 raise ValidationError(
                     _("Only customer invoices and credit notes can be linked to a deal.")

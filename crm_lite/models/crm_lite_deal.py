@@ -16,7 +16,12 @@ class CrmLiteDeal(models.Model):
 
     _name = "crm.lite.deal"
     _description = "Deal"
-    _inherit = ["mail.thread", "mail.activity.mixin", "utm.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "mail.tracking.duration.mixin",
+        "utm.mixin",
+    ]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _track_duration_field = "stage_id"
@@ -307,6 +312,12 @@ class CrmLiteDeal(models.Model):
             previous_stages = {
                 deal.id: deal.stage_id for deal in self if deal.stage_id != stage
             }
+            if previous_stages and len(previous_stages) < len(self):
+                # Deals already in the stage (batch drop in the kanban) keep
+                # their closing date, stage date and probability.
+                moved = self.browse(list(previous_stages))
+                (self - moved).write({k: v for k, v in vals.items() if k != "stage_id"})
+                return moved.write(vals)
             if previous_stages:
                 vals.update(self._stage_change_values(stage, vals, now))
                 vals["date_last_stage_update"] = now

@@ -51,7 +51,9 @@ class CrmLiteDeal(models.Model):
     )
 
     def _compute_invoice_count(self):
-        groups = self.env["account.move"]._read_group(
+        # sudo: salespeople without accounting rights still see how many
+        # invoices their deal has; the invoices themselves stay hidden.
+        groups = self.env["account.move"].sudo()._read_group(
             [
                 ("deal_id", "in", self.ids),
                 ("move_type", "in", ("out_invoice", "out_refund")),
@@ -174,14 +176,30 @@ class CrmLiteDeal(models.Model):
 
     def _win_when_paid(self):
         """Move fully paid deals to their pipeline's won stage, when it asks so."""
-        for deal in self.filtered(
+        # sudo: this runs when an accountant reconciles a payment; accountants
+        # only read deals, and their payment must not fail because of it.
+        for deal in self.sudo().filtered(
             lambda d: d.pipeline_id.auto_won_on_paid and d.stage_kind == "open"
         ):
             if deal.payment_state != "paid":
                 continue
             won_stage = deal.pipeline_id._get_won_stage()
             if won_stage:
-                deal.write({"stage_id": won_stage.id})
+                try:
+                    with self.env.cr.savepoint():
+                        deal.write({"stage_id": won_stage.id})
+                except UserError as error:
+                    # The won stage asks for fields the deal lacks: keep the
+                    # payment, leave the deal open and tell its salesperson.
+                    deal.message_post(
+                        body=_(
+                            "Invoices fully paid, but the deal could not move to "
+                            "%(stage)s: %(error)s",
+                            stage=won_stage.name,
+                            error=error.args[0] if error.args else "",
+                        ),
+                    )
+                    continue
                 deal.message_post(
                     body=_("Invoices fully paid: deal moved to %(stage)s.", stage=won_stage.name),
                 )

@@ -1,7 +1,9 @@
 from ast import literal_eval
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.mail.tools.alias_error import AliasError
 
 
 class CrmLitePipeline(models.Model):
@@ -167,3 +169,21 @@ class CrmLitePipeline(models.Model):
             defaults["pipeline_id"] = self.id
             values["alias_defaults"] = defaults
         return values
+
+    def _alias_get_error(self, message, message_dict, alias):
+        """Refuse e-mails without a usable sender before a deal is attempted.
+
+        Refusing here bounces the e-mail without flagging the alias as
+        misconfigured, which an exception in ``message_new`` would do.
+        """
+        error = super()._alias_get_error(message, message_dict, alias)
+        if error:
+            return error
+        _name, email = tools.parse_contact_from_email(message_dict.get("email_from") or "")
+        if not email:
+            return AliasError(
+                "no_sender",
+                _("The e-mail has no usable sender address: no deal was created."),
+                is_config_error=False,
+            )
+        return None

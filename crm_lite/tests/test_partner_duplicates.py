@@ -1,0 +1,178 @@
+from odoo.exceptions import UserError
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerDuplicates(TransactionCase):
+    """Contacts typed twice are spotted by normalized e-mail and phone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(
+            cls.env,
+            login="dup_salesman",
+            name="Dup Salesman",
+            groups="base.group_user,base.group_partner_manager,crm_lite.group_crm_lite_user",
+        )
+        cls.pipeline = cls.env["crm.lite.pipeline"].create(
+            {"name": "Duplicates Funnel"}
+        )
+        cls.stage_new, cls.stage_won = cls.env["crm.lite.stage"].create(
+            [
+                {"name": "New", "sequence": 1, "pipeline_id": cls.pipeline.id},
+                {
+                    "name": "Won",
+                    "sequence": 5,
+                    "pipeline_id": cls.pipeline.id,
+                    "kind": "won",
+                    "probability": 100,
+                },
+            ]
+        )
+        cls.older = cls.env["res.partner"].create(
+            {
+                "name": "Jonas Older",
+                "email": "jonas@shop.example",
+                "phone": "+370 612 34567",
+            }
+        )
+        cls.unrelated = cls.env["res.partner"].create(
+            {
+                "name": "Rita Unrelated",
+                "email": "rita@elsewhere.example",
+                "phone": "+370 699 00011",
+            }
+        )
+
+    def _partner(self, **values):
+        return (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .create({"name": "Typed Again", **values})
+        )
+
+    def test_same_email_other_case(self):
+        newer = self._partner(email="  JONAS@Shop.Example ")
+        self.assertEqual(newer.crm_duplicate_ids, self.older)
+        self.assertEqual(newer.crm_duplicate_count, 1)
+        # And the other way round.
+        self.older.invalidate_recordset(["crm_duplicate_ids"])
+        self.assertEqual(self.older.crm_duplicate_ids, newer)
+
+    def test_same_phone_written_differently(self):
+        newer = self._partner(phone="8 612 34567")
+        self.assertEqual(newer.crm_phone_key, "61234567")
+        self.assertEqual(self.older.crm_phone_key, "61234567")
+        self.assertEqual(newer.crm_duplicate_ids, self.older)
+
+    def test_mobile_matches_phone(self):
+        newer = self._partner(mobile="(612) 345-67")
+        self.assertEqual(newer.crm_duplicate_ids, self.older)
+        # A phone equal to someone's mobile matches as well.
+        with_mobile = self._partner(name="Mobile Only", mobile="+44 7700 900123")
+        third = self._partner(name="Phone Only", phone="07700 900123")
+        self.assertEqual(third.crm_duplicate_ids, with_mobile)
+
+    def test_no_match(self):
+        newer = self._partner(email="jonas@other-shop.example", phone="+370 612 34568")
+        self.assertFalse(newer.crm_duplicate_ids)
+        self.assertEqual(newer.crm_duplicate_count, 0)
+        # Too short numbers are not compared at all.
+        short_1 = self._partner(name="Short 1", phone="1234")
+        short_2 = self._partner(name="Short 2", phone="1234")
+        self.assertFalse(short_1.crm_duplicate_ids)
+        self.assertFalse(short_2.crm_duplicate_ids)
+        # Nothing to compare: no duplicates either.
+        self.assertFalse(self._partner(name="Nothing").crm_duplicate_ids)
+
+    def test_onchange_warns_while_typing(self):
+        draft = self.env["res.partner"].new(
+            {"name": "Draft", "email": "Jonas@SHOP.example"}
+        )
+        result = draft._onchange_crm_warn_duplicates()
+        self.assertTrue(result and result.get("warning"))
+        self.assertIn("Jonas Older", result["warning"]["message"])
+        self.assertFalse(
+            self.env["res.partner"]
+            .new({"name": "Draft", "email": "nobody@nowhere.example"})
+            ._onchange_crm_warn_duplicates()
+        )
+
+    def test_onchange_warning_in_form(self):
+        """The warning reaches the form view the user types in."""
+        with self.assertLogs("odoo.tests.form.onchange", level="WARNING") as logs:
+            partner_form = Form(self.env["res.partner"].with_user(self.salesman))
+            partner_form.name = "Jonas Again"
+            partner_form.phone = "8 612 34567"
+        self.assertTrue(any("Jonas Older" in line for line in logs.output))
+
+    def test_deal_offers_existing_contact(self):
+        newer = self._partner(name="Jonas Typed Again", email="jonas@shop.example")
+        Deal = self.env["crm.lite.deal"].with_user(self.salesman)
+        deal = Deal.create(
+            {"name": "Shelves", "pipeline_id": self.pipeline.id, "partner_id": newer.id}
+        )
+        self.assertEqual(deal.partner_duplicate_ids, self.older)
+        # A deal on the oldest record is left alone.
+        deal_older = Deal.create(
+            {
+                "name": "Desks",
+                "pipeline_id": self.pipeline.id,
+                "partner_id": self.older.id,
+            }
+        )
+        self.assertFalse(deal_older.partner_duplicate_ids)
+        with self.assertRaises(UserError):
+            deal_older.action_link_existing_contact()
+
+        deal.action_link_existing_contact()
+        self.assertEqual(deal.partner_id, self.older)
+        self.assertFalse(deal.partner_duplicate_ids)
+
+    def test_closed_deal_offers_nothing(self):
+        newer = self._partner(email="jonas@shop.example")
+        deal = (
+            self.env["crm.lite.deal"]
+            .with_user(self.salesman)
+            .create(
+                {
+                    "name": "Closed",
+                    "pipeline_id": self.pipeline.id,
+                    "partner_id": newer.id,
+                }
+            )
+        )
+        deal.action_set_won()
+        self.assertFalse(deal.partner_duplicate_ids)
+
+    def test_merge_duplicates(self):
+        newer = self._partner(name="Jonas Newer", email="JONAS@shop.example")
+        deal = (
+            self.env["crm.lite.deal"]
+            .with_user(self.salesman)
+            .create(
+                {
+                    "name": "Cabinets",
+                    "pipeline_id": self.pipeline.id,
+                    "partner_id": newer.id,
+                }
+            )
+        )
+        action = newer.action_crm_merge_duplicates()
+        self.assertEqual(action["res_model"], "base.partner.merge.automatic.wizard")
+        self.assertCountEqual(action["context"]["active_ids"], (self.older | newer).ids)
+        self.assertEqual(action["context"]["default_dst_partner_id"], self.older.id)
+
+        # The administrator runs the wizard the action opens.
+        wizard = (
+            self.env[action["res_model"]].with_context(**action["context"]).create({})
+        )
+        self.assertEqual(wizard.partner_ids, self.older | newer)
+        self.assertEqual(wizard.dst_partner_id, self.older)
+        wizard.action_merge()
+
+        self.assertFalse(newer.exists())
+        deal.invalidate_recordset()
+        self.assertEqual(deal.partner_id, self.older)
+        self.assertIn(deal, self.older.deal_ids)
