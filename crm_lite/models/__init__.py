@@ -10,3 +10,4 @@ from . import account_move
 from . import calendar_event
 from . import res_partner
 from . import res_partner_duplicate
+from . import crm_lite_demo
