@@ -34,13 +34,14 @@ class CrmLiteDeal(models.Model):
         compute="_compute_invoice_amounts",
         store=True,
         currency_field="currency_id",
-        help="What the customer still owes on posted invoices and credit notes.",
+        help="What the customer still owes on posted invoices, net of open "
+        "credit notes (never below zero).",
     )
     amount_paid = fields.Monetary(
         compute="_compute_invoice_amounts",
         store=True,
         currency_field="currency_id",
-        help="Invoiced minus due: what accounting has recorded as settled.",
+        help="Invoiced minus due: what the customer paid, net of credit notes.",
     )
     payment_state = fields.Selection(
         DEAL_PAYMENT_STATES,
@@ -80,7 +81,10 @@ class CrmLiteDeal(models.Model):
                 and m.move_type in ("out_invoice", "out_refund")
             )
             invoiced = sum(posted.mapped("amount_total_signed"))
-            due = sum(posted.mapped("amount_residual_signed"))
+            # An open credit note first offsets what the customer still owes;
+            # beyond that it is money given back, so it lowers what was paid
+            # rather than making the customer's debt negative.
+            due = max(sum(posted.mapped("amount_residual_signed")), 0.0)
             deal.amount_invoiced = invoiced
             deal.amount_due = due
             deal.amount_paid = invoiced - due

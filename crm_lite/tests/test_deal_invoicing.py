@@ -221,9 +221,34 @@ class TestDealInvoicing(AccountTestInvoicingCommon):
         self.assertEqual(refund.amount_total, 200.0)
         self.assertEqual(refund.amount_residual, 200.0)
         self.assertEqual(deal.invoice_count, 2)
-        # Accounting owes the customer 200 on the unpaid credit note: due is
-        # -200, what was settled is still the 1000 received.
-        self._assert_deal_money(deal, 800.0, 1000.0, -200.0, "paid")
+        # The customer paid 1000 and is owed 200 back: the deal earned 800,
+        # nothing is due.
+        self._assert_deal_money(deal, 800.0, 800.0, 0.0, "paid")
+
+        # The 200 is paid back to the customer: the figures do not move.
+        self._pay(refund)
+        self.assertEqual(refund.payment_state, "paid")
+        self._assert_deal_money(deal, 800.0, 800.0, 0.0, "paid")
+
+    def test_credit_note_on_open_invoice(self):
+        deal = self._create_deal()
+        invoice = self._invoice_deal(deal)
+        invoice.action_post()
+
+        # A credit note of 300 while the invoice is still open: it offsets the
+        # debt, no money came in yet.
+        refund = self._reversal_wizard(invoice).refund_moves()
+        refund = self.env["account.move"].browse(refund["res_id"])
+        with Form(refund) as refund_form:
+            with refund_form.invoice_line_ids.edit(0) as line:
+                line.price_unit = 300.0
+        refund.action_post()
+        self._assert_deal_money(deal, 700.0, 0.0, 700.0, "not_paid")
+
+        # Posting it reconciled it with the open invoice: 700 left to pay.
+        self.assertEqual(invoice.amount_residual, 700.0)
+        self._pay(invoice)
+        self._assert_deal_money(deal, 700.0, 700.0, 0.0, "paid")
 
     def test_full_refund_of_open_invoice(self):
         deal = self._create_deal()
