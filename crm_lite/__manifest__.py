@@ -30,10 +30,15 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/calendar_event_views.xml",
+        "views/utm_campaign_views.xml",
+        "views/crm_lite_segment_views.xml",
+        "views/crm_lite_mailing_views.xml",
+        "views/crm_lite_occasion_views.xml",
         "views/crm_lite_menus.xml",
     ],
     "demo": [
         "demo/crm_lite_demo.xml",
+        "demo/crm_lite_marketing_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -11,3 +11,11 @@ from . import calendar_event
 from . import res_partner
 from . import res_partner_duplicate
 from . import crm_lite_demo
+from . import crm_lite_campaign_cost
+from . import utm_campaign
+from . import crm_lite_segment
+from . import res_partner_segmentation
+from . import crm_lite_mailing
+from . import crm_lite_mailing_recipient
+from . import crm_lite_occasion
+from . import crm_lite_occasion_log

@@ -296,6 +296,7 @@ class CrmLiteDeal(models.Model):
                 vals.update(self._stage_change_values(stage, vals, now))
         deals = super().create(vals_list)
         deals._check_stage_requirements()
+        deals._set_partner_first_source()
         deals._log_stage_history({deal.id: False for deal in deals}, now)
         return deals
 
@@ -332,6 +333,15 @@ class CrmLiteDeal(models.Model):
         if {"partner_id", "organization_id", "company_id"} & set(vals):
             self._check_invoices_consistency()
         return result
+
+    def _set_partner_first_source(self):
+        """Remember where a client first came from: the source of its first deal."""
+        # sudo: a side effect of creating the deal; salespeople without
+        # "Contact Creation" rights may not write on partners themselves.
+        for deal in self.filtered("source_id"):
+            partners = (deal.partner_id | deal.organization_id).sudo()
+            for partner in partners.filtered(lambda p: not p.crm_source_id):
+                partner.crm_source_id = deal.source_id
 
     @api.model
     def _stage_change_values(self, stage, vals, now):

@@ -7,6 +7,12 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     birthday = fields.Date()
+    crm_birthday_key = fields.Char(
+        compute="_compute_crm_birthday_key",
+        store=True,
+        index="btree_not_null",
+        help="Month and day of the birthday (MM-DD), to find today's birthdays.",
+    )
     crm_source_id = fields.Many2one(
         "utm.source",
         "Client Source",
@@ -26,6 +32,13 @@ class ResPartner(models.Model):
     last_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
     next_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
     last_interaction_date = fields.Datetime(compute="_compute_last_interaction_date")
+
+    @api.depends("birthday")
+    def _compute_crm_birthday_key(self):
+        for partner in self:
+            partner.crm_birthday_key = (
+                partner.birthday.strftime("%m-%d") if partner.birthday else False
+            )
 
     def _crm_family(self):
         """Each partner with its direct contacts (an organization's people)."""

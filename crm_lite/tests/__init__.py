@@ -10,3 +10,9 @@ from . import test_rotting
 from . import test_partner_crm_figures
 from . import test_kanban_performance
 from . import test_ui_tour
+from . import test_mailing
+from . import test_unsubscribe
+from . import test_occasions
+from . import test_campaign_roi
+from . import test_segments
+from . import test_marketing_security

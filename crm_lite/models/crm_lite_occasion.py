@@ -1,0 +1,176 @@
+import calendar
+from datetime import date
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.safe_eval import safe_eval
+
+OCCASION_KINDS = [
+    ("birthday", "Birthday"),
+    ("fixed", "Fixed Date"),
+]
+MONTHS = [(str(number), calendar.month_name[number]) for number in range(1, 13)]
+
+
+class CrmLiteOccasion(models.Model):
+    """A reason to greet clients: their birthday or a date of the year
+    (a professional holiday, New Year...)."""
+
+    _name = "crm.lite.occasion"
+    _description = "Greeting Occasion"
+    _order = "name"
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    kind = fields.Selection(OCCASION_KINDS, required=True, default="birthday")
+    day = fields.Integer(help="Day of the month, for a fixed date.")
+    month = fields.Selection(MONTHS, help="Month, for a fixed date.")
+    partner_domain = fields.Char(
+        "Clients",
+        default="[]",
+        required=True,
+        help="Which partners are greeted on this occasion.",
+    )
+    action = fields.Selection(
+        [("mail", "Send an E-mail"), ("activity", "Plan an Activity for the Salesperson")],
+        required=True,
+        default="mail",
+    )
+    template_id = fields.Many2one(
+        "mail.template",
+        "E-mail Template",
+        domain="[('model', '=', 'res.partner')]",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        default=lambda self: self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False),
+    )
+    log_ids = fields.One2many("crm.lite.occasion.log", "occasion_id", string="Greetings Sent")
+    log_count = fields.Integer(compute="_compute_log_count")
+
+    def _compute_log_count(self):
+        counts = dict(
+            self.env["crm.lite.occasion.log"]._read_group(
+                [("occasion_id", "in", self.ids)], ["occasion_id"], ["__count"]
+            )
+        )
+        for occasion in self:
+            occasion.log_count = counts.get(occasion, 0)
+
+    @api.constrains("kind", "day", "month")
+    def _check_date(self):
+        for occasion in self.filtered(lambda o: o.kind == "fixed"):
+            if not occasion.month or not occasion.day:
+                raise ValidationError(_("A fixed-date occasion needs a day and a month."))
+            last_day = calendar.monthrange(2024, int(occasion.month))[1]  # 2024: leap year
+            if not 1 <= occasion.day <= last_day:
+                raise ValidationError(
+                    _(
+                        "Day %(day)s does not exist in %(month)s.",
+                        day=occasion.day,
+                        month=dict(MONTHS)[occasion.month],
+                    )
+                )
+
+    @api.constrains("action", "template_id", "activity_type_id")
+    def _check_action(self):
+        for occasion in self:
+            if occasion.action == "mail" and not occasion.template_id:
+                raise ValidationError(_("Choose the e-mail template of %(name)s.", name=occasion.name))
+            if occasion.action == "activity" and not occasion.activity_type_id:
+                raise ValidationError(_("Choose the activity type of %(name)s.", name=occasion.name))
+            if occasion.template_id and occasion.template_id.model != "res.partner":
+                raise ValidationError(_("The e-mail template must be a template for contacts."))
+
+    @api.constrains("partner_domain")
+    def _check_partner_domain(self):
+        for occasion in self:
+            try:
+                self.env["res.partner"].search_count(occasion._get_partner_domain(), limit=1)
+            except Exception as error:  # noqa: BLE001 — any failure means a bad domain
+                raise ValidationError(
+                    _(
+                        "The client filter of %(name)s is not valid: %(error)s",
+                        name=occasion.name,
+                        error=error,
+                    )
+                ) from error
+
+    def _get_partner_domain(self):
+        self.ensure_one()
+        return list(safe_eval(self.partner_domain or "[]", {"uid": self.env.uid}))
+
+    # ------------------------------------------------------------
+    # GREETING
+    # ------------------------------------------------------------
+
+    @api.model
+    def _birthday_keys(self, today):
+        """Month-day keys celebrated today; 29 February is greeted on the 28th
+        in years without it."""
+        keys = [today.strftime("%m-%d")]
+        if today.month == 2 and today.day == 28 and not calendar.isleap(today.year):
+            keys.append("02-29")
+        return keys
+
+    def _is_today(self, today):
+        self.ensure_one()
+        if self.kind != "fixed":
+            return True
+        day = self.day
+        if int(self.month) == 2 and day == 29 and not calendar.isleap(today.year):
+            day = 28
+        return date(today.year, int(self.month), day) == today
+
+    def _get_partners_for(self, today):
+        self.ensure_one()
+        domain = self._get_partner_domain()
+        if self.kind == "birthday":
+            domain.append(("crm_birthday_key", "in", self._birthday_keys(today)))
+        already = self.env["crm.lite.occasion.log"].search(
+            [("occasion_id", "=", self.id), ("year", "=", today.year)]
+        )
+        domain.append(("id", "not in", already.partner_id.ids))
+        return self.env["res.partner"].search(domain)
+
+    @api.model
+    def _cron_greet(self):
+        """Greet today's partners once per occasion and year."""
+        today = fields.Date.context_today(self)
+        for occasion in self.search([]):
+            if occasion._is_today(today):
+                occasion._greet(occasion._get_partners_for(today), today)
+
+    def _greet(self, partners, today):
+        self.ensure_one()
+        Log = self.env["crm.lite.occasion.log"]
+        logs = []
+        for partner in partners:
+            if self.action == "mail":
+                if not partner.email_normalized:
+                    state, note = "skipped", _("No valid e-mail address")
+                elif partner.is_blacklisted:
+                    state, note = "skipped", _("Opted out")
+                else:
+                    self.template_id.send_mail(partner.id, email_layout_xmlid="mail.mail_notification_light")
+                    state, note = "sent", False
+            else:
+                user = partner.user_id or partner.commercial_partner_id.user_id
+                partner.activity_schedule(
+                    activity_type_id=self.activity_type_id.id,
+                    summary=self.name,
+                    user_id=(user or self.env.ref("base.user_admin")).id,
+                    date_deadline=today,
+                )
+                state, note = "planned", False
+            logs.append(
+                {
+                    "occasion_id": self.id,
+                    "partner_id": partner.id,
+                    "year": today.year,
+                    "date": today,
+                    "state": state,
+                    "note": note,
+                }
+            )
+        return Log.create(logs)
