@@ -10,7 +10,6 @@
     "author": "CRM Suite contributors",
     "license": "LGPL-3",
     "application": True,
-    "installable": True,
     "depends": ["base", "mail", "utm", "account", "calendar", "contacts"],
     "data": [
         "security/crm_lite_security.xml",

@@ -36,7 +36,10 @@ KANBAN_SPEC = {
 def create_deals(env, pipeline, count):
     stages = pipeline.stage_ids.filtered(lambda s: s.kind == "open")
     partners = env["res.partner"].create(
-        [{"name": f"Bench client {i}", "email": f"bench{i}@example.com"} for i in range(50)]
+        [
+            {"name": f"Bench client {i}", "email": f"bench{i}@example.com"}
+            for i in range(50)
+        ]
     )
     tags = env["crm.lite.tag"].create([{"name": f"bench-{i}"} for i in range(5)])
     vals = [
@@ -69,7 +72,11 @@ def kanban_load(env, pipeline):
     )
     for group in groups["groups"]:
         Deal.web_search_read(group["__domain"], KANBAN_SPEC, limit=80)
-    return time.perf_counter() - start, sql_db.sql_counter - queries, len(groups["groups"])
+    return (
+        time.perf_counter() - start,
+        sql_db.sql_counter - queries,
+        len(groups["groups"]),
+    )
 
 
 def main():
@@ -99,7 +106,9 @@ def main():
             created = create_deals(env, pipeline, count)
             kanban_load(env, pipeline)  # warm the caches once
             seconds, queries, columns = kanban_load(env, pipeline)
-            print(f"{count:>8} {created:>9.2f} {seconds:>9.3f} {queries:>8} {columns:>8}")
+            print(
+                f"{count:>8} {created:>9.2f} {seconds:>9.3f} {queries:>8} {columns:>8}"
+            )
             cr.rollback()
 
 

@@ -1,4 +1,4 @@
-from odoo import _, http
+from odoo import http
 from odoo.http import request
 
 
@@ -24,23 +24,28 @@ class CrmLiteUnsubscribe(http.Controller):
             recipient_id = 0
         # sudo: a public visitor proves who they are with the signed token.
         recipient_sudo = (
-            request.env["crm.lite.mailing.recipient"].sudo().browse(recipient_id).exists()
+            request.env["crm.lite.mailing.recipient"]
+            .sudo()
+            .browse(recipient_id)
+            .exists()
         )
         if not recipient_sudo or not recipient_sudo._check_unsubscribe_token(token):
             return request.make_response(
-                _("This unsubscribe link is not valid."),
+                request.env._("This unsubscribe link is not valid."),
                 headers=[("Content-Type", "text/plain; charset=utf-8")],
                 status=403,
             )
         email = recipient_sudo.email_normalized
         request.env["mail.blacklist"].sudo()._add(
             email,
-            message=_(
+            message=request.env._(
                 "Unsubscribed through mailing %(mailing)s.",
                 mailing=recipient_sudo.mailing_id.name,
             ),
         )
         return request.make_response(
-            _("%(email)s will no longer receive our mailings.", email=email),
+            request.env._(
+                "%(email)s will no longer receive our mailings.", email=email
+            ),
             headers=[("Content-Type", "text/plain; charset=utf-8")],
         )

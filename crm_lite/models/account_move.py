@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -7,7 +7,6 @@ class AccountMove(models.Model):
 
     deal_id = fields.Many2one(
         "crm.lite.deal",
-        "Deal",
         index="btree_not_null",
         copy=True,
         tracking=True,
@@ -25,11 +24,14 @@ class AccountMove(models.Model):
             deal = move.deal_id.sudo()
             if move.move_type not in ("out_invoice", "out_refund"):
                 raise ValidationError(
-                    _("Only customer invoices and credit notes can be linked to a deal.")
+                    self.env._(
+                        "Only customer invoices and credit notes can be linked "
+                        "to a deal."
+                    )
                 )
             if deal.company_id != move.company_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Invoice %(move)s belongs to %(move_company)s but deal "
                         "%(deal)s belongs to %(deal_company)s.",
                         move=move.display_name,
@@ -41,7 +43,7 @@ class AccountMove(models.Model):
             customers = (deal.organization_id | deal.partner_id).commercial_partner_id
             if move.commercial_partner_id not in customers:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Invoice %(move)s is for %(customer)s, not for the customer "
                         "of deal %(deal)s (%(deal_customer)s).",
                         move=move.display_name,

@@ -6,12 +6,13 @@ class CalendarEvent(models.Model):
 
     deal_id = fields.Many2one(
         "crm.lite.deal",
-        "Deal",
         index="btree_not_null",
         ondelete="set null",
         help="The deal this meeting is about.",
     )
-    deal_stage_kind = fields.Selection(related="deal_id.stage_kind", string="Deal Status")
+    deal_stage_kind = fields.Selection(
+        related="deal_id.stage_kind", string="Deal Status"
+    )
 
     @api.model
     def default_get(self, fields_list):

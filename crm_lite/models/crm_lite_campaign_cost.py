@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -24,7 +24,8 @@ class CrmLiteCampaignCost(models.Model):
         "Vendor Bill",
         check_company=True,
         index="btree_not_null",
-        domain="[('move_type', 'in', ('in_invoice', 'in_refund')), ('state', '=', 'posted')]",
+        domain="[('move_type', 'in', ('in_invoice', 'in_refund')), "
+        "('state', '=', 'posted')]",
         help="Take the cost from this vendor bill (untaxed amount).",
     )
     amount = fields.Monetary(
@@ -49,8 +50,9 @@ class CrmLiteCampaignCost(models.Model):
         for cost in self:
             if cost.amount < 0 and not cost.move_id:
                 raise ValidationError(
-                    _(
-                        "The cost %(cost)s of campaign %(campaign)s cannot be negative.",
+                    self.env._(
+                        "The cost %(cost)s of campaign %(campaign)s cannot be "
+                        "negative.",
                         cost=cost.description,
                         campaign=cost.campaign_id.title,
                     )
@@ -60,4 +62,6 @@ class CrmLiteCampaignCost(models.Model):
     def _check_move(self):
         for cost in self.filtered("move_id"):
             if cost.move_id.move_type not in ("in_invoice", "in_refund"):
-                raise ValidationError(_("A campaign cost can only come from a vendor bill."))
+                raise ValidationError(
+                    self.env._("A campaign cost can only come from a vendor bill.")
+                )

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 PRIORITIES = [
@@ -44,7 +44,6 @@ class CrmLiteDeal(models.Model):
     )
     organization_id = fields.Many2one(
         "res.partner",
-        "Organization",
         index=True,
         compute="_compute_organization_id",
         store=True,
@@ -128,7 +127,7 @@ class CrmLiteDeal(models.Model):
         help="Nothing happened on this open deal for longer than its stage allows.",
     )
     stage_history_ids = fields.One2many(
-        "crm.lite.stage.history", "deal_id", string="Stage History", readonly=True
+        "crm.lite.stage.history", "deal_id", readonly=True
     )
     meeting_ids = fields.One2many("calendar.event", "deal_id", string="Meetings")
     meeting_count = fields.Integer(compute="_compute_meeting_count")
@@ -216,7 +215,10 @@ class CrmLiteDeal(models.Model):
         for deal in self:
             if deal.amount < 0:
                 raise ValidationError(
-                    _("The expected revenue of %(deal)s cannot be negative.", deal=deal.name)
+                    self.env._(
+                        "The expected revenue of %(deal)s cannot be negative.",
+                        deal=deal.name,
+                    )
                 )
 
     @api.constrains("probability")
@@ -224,7 +226,7 @@ class CrmLiteDeal(models.Model):
         for deal in self:
             if not 0 <= deal.probability <= 100:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The probability of %(deal)s must be between 0 and 100.",
                         deal=deal.name,
                     )
@@ -235,7 +237,7 @@ class CrmLiteDeal(models.Model):
         for deal in self:
             if not deal.stage_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Pipeline %(pipeline)s has no stage yet: add stages before "
                         "creating deals in it.",
                         pipeline=deal.pipeline_id.name,
@@ -243,7 +245,7 @@ class CrmLiteDeal(models.Model):
                 )
             if deal.stage_id.pipeline_id != deal.pipeline_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Stage %(stage)s belongs to pipeline %(other)s, not to "
                         "pipeline %(pipeline)s of deal %(deal)s.",
                         stage=deal.stage_id.name,
@@ -264,7 +266,7 @@ class CrmLiteDeal(models.Model):
             ]
             if missing:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Deal %(deal)s cannot enter stage %(stage)s: fill in "
                         "%(fields)s first.",
                         deal=deal.name,
@@ -274,7 +276,7 @@ class CrmLiteDeal(models.Model):
                 )
             if stage.kind == "lost" and not deal.lost_reason_id:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Deal %(deal)s needs a lost reason to enter stage %(stage)s. "
                         "Use the 'Mark as Lost' button.",
                         deal=deal.name,
@@ -393,7 +395,10 @@ class CrmLiteDeal(models.Model):
             stage = pipeline._get_won_stage()
             if not stage:
                 raise UserError(
-                    _("Pipeline %(pipeline)s has no won stage.", pipeline=pipeline.name)
+                    self.env._(
+                        "Pipeline %(pipeline)s has no won stage.",
+                        pipeline=pipeline.name,
+                    )
                 )
             deals.write({"stage_id": stage.id})
         return True
@@ -401,12 +406,15 @@ class CrmLiteDeal(models.Model):
     def action_set_lost(self, lost_reason_id):
         """Close the deals as lost with the given reason (used by the wizard)."""
         if not lost_reason_id:
-            raise UserError(_("Choose why the deal was lost."))
+            raise UserError(self.env._("Choose why the deal was lost."))
         for pipeline, deals in self.grouped("pipeline_id").items():
             stage = pipeline._get_lost_stage()
             if not stage:
                 raise UserError(
-                    _("Pipeline %(pipeline)s has no lost stage.", pipeline=pipeline.name)
+                    self.env._(
+                        "Pipeline %(pipeline)s has no lost stage.",
+                        pipeline=pipeline.name,
+                    )
                 )
             deals.write({"stage_id": stage.id, "lost_reason_id": lost_reason_id})
         return True
@@ -414,7 +422,7 @@ class CrmLiteDeal(models.Model):
     def action_open_lost_wizard(self):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Mark as Lost"),
+            "name": self.env._("Mark as Lost"),
             "res_model": "crm.lite.deal.lost",
             "view_mode": "form",
             "target": "new",
@@ -431,7 +439,7 @@ class CrmLiteDeal(models.Model):
         for deal in self:
             existing = deal.partner_duplicate_ids.sorted("id")[:1]
             if not existing:
-                raise UserError(_("No existing contact matches this one."))
+                raise UserError(self.env._("No existing contact matches this one."))
             deal.partner_id = existing
         return True
 
@@ -511,7 +519,9 @@ class CrmLiteDeal(models.Model):
         for deal in rotting:
             deal.activity_schedule(
                 activity_type_id=activity_type.id if activity_type else False,
-                summary=_("Follow up: nothing happened on this deal for a while"),
+                summary=self.env._(
+                    "Follow up: nothing happened on this deal for a while"
+                ),
                 user_id=deal.user_id.id or self.env.uid,
                 date_deadline=today,
             )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 DEAL_PAYMENT_STATES = [
@@ -54,13 +54,17 @@ class CrmLiteDeal(models.Model):
     def _compute_invoice_count(self):
         # sudo: salespeople without accounting rights still see how many
         # invoices their deal has; the invoices themselves stay hidden.
-        groups = self.env["account.move"].sudo()._read_group(
-            [
-                ("deal_id", "in", self.ids),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-            ],
-            ["deal_id"],
-            ["__count"],
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("deal_id", "in", self.ids),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                ],
+                ["deal_id"],
+                ["__count"],
+            )
         )
         counts = {deal: count for deal, count in groups}
         for deal in self:
@@ -117,7 +121,10 @@ class CrmLiteDeal(models.Model):
         partner = self._get_invoice_partner()
         if not partner:
             raise UserError(
-                _("Set a contact or an organization on %(deal)s before invoicing.", deal=self.name)
+                self.env._(
+                    "Set a contact or an organization on %(deal)s before invoicing.",
+                    deal=self.name,
+                )
             )
         values = {
             "move_type": "out_invoice",
@@ -139,7 +146,9 @@ class CrmLiteDeal(models.Model):
         """Create a draft customer invoice for the deal and open it."""
         self.ensure_one()
         if self.stage_kind == "lost":
-            raise UserError(_("A lost deal cannot be invoiced; reopen it first."))
+            raise UserError(
+                self.env._("A lost deal cannot be invoiced; reopen it first.")
+            )
         move = (
             self.env["account.move"]
             .with_company(self.company_id)
@@ -196,7 +205,7 @@ class CrmLiteDeal(models.Model):
                     # The won stage asks for fields the deal lacks: keep the
                     # payment, leave the deal open and tell its salesperson.
                     deal.message_post(
-                        body=_(
+                        body=self.env._(
                             "Invoices fully paid, but the deal could not move to "
                             "%(stage)s: %(error)s",
                             stage=won_stage.name,
@@ -205,5 +214,8 @@ class CrmLiteDeal(models.Model):
                     )
                     continue
                 deal.message_post(
-                    body=_("Invoices fully paid: deal moved to %(stage)s.", stage=won_stage.name),
+                    body=self.env._(
+                        "Invoices fully paid: deal moved to %(stage)s.",
+                        stage=won_stage.name,
+                    ),
                 )

@@ -1,4 +1,4 @@
-from odoo import _, api, models, tools
+from odoo import api, models, tools
 from odoo.exceptions import UserError
 
 
@@ -30,7 +30,7 @@ class CrmLiteDeal(models.Model):
         )
         if not email:
             raise UserError(
-                _(
+                self.env._(
                     "The e-mail %(subject)s has no usable sender address: no deal "
                     "was created.",
                     subject=msg_dict.get("subject") or "",
@@ -40,16 +40,17 @@ class CrmLiteDeal(models.Model):
         pipeline = self.env["crm.lite.pipeline"].browse(values.get("pipeline_id"))
         partner = self._find_or_create_sender(name, email, pipeline.company_id)
         defaults = {
-            "name": msg_dict.get("subject") or _("E-mail from %(sender)s", sender=email),
+            "name": msg_dict.get("subject")
+            or self.env._("E-mail from %(sender)s", sender=email),
             "partner_id": partner.id,
             "user_id": False,
         }
         if pipeline:
             defaults["company_id"] = pipeline.company_id.id
         defaults.update(values)
-        return super(
-            CrmLiteDeal, self.with_context(default_user_id=False)
-        ).message_new(msg_dict, custom_values=defaults)
+        return super(CrmLiteDeal, self.with_context(default_user_id=False)).message_new(
+            msg_dict, custom_values=defaults
+        )
 
     @api.model
     def _find_or_create_sender(self, name, email, company):

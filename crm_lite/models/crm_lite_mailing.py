@@ -3,7 +3,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 # The HTML sanitizer percent-encodes braces (and spaces) inside link and image
@@ -21,7 +21,14 @@ MAILING_STATES = [
     ("cancelled", "Cancelled"),
 ]
 # Fields that can no longer change once the mailing has started.
-FROZEN_FIELDS = {"subject", "body_html", "segment_id", "campaign_id", "schedule_date", "email_from"}
+FROZEN_FIELDS = {
+    "subject",
+    "body_html",
+    "segment_id",
+    "campaign_id",
+    "schedule_date",
+    "email_from",
+}
 DEFAULT_BATCH_SIZE = 500
 SNAPSHOT_CHUNK = 2000
 
@@ -45,7 +52,8 @@ class CrmLiteMailing(models.Model):
     )
     email_from = fields.Char(
         "From",
-        default=lambda self: self.env.company.email_formatted or self.env.user.email_formatted,
+        default=lambda self: self.env.company.email_formatted
+        or self.env.user.email_formatted,
     )
     segment_id = fields.Many2one("crm.lite.segment", tracking=True, ondelete="restrict")
     campaign_id = fields.Many2one("utm.campaign", tracking=True, ondelete="set null")
@@ -56,7 +64,9 @@ class CrmLiteMailing(models.Model):
         MAILING_STATES, required=True, default="draft", tracking=True, copy=False
     )
     test_email = fields.Char("Test Address", copy=False)
-    recipient_ids = fields.One2many("crm.lite.mailing.recipient", "mailing_id", copy=False)
+    recipient_ids = fields.One2many(
+        "crm.lite.mailing.recipient", "mailing_id", copy=False
+    )
     recipient_count = fields.Integer(compute="_compute_recipient_stats")
     pending_count = fields.Integer("To Send", compute="_compute_recipient_stats")
     sent_count = fields.Integer("Sent", compute="_compute_recipient_stats")
@@ -67,7 +77,9 @@ class CrmLiteMailing(models.Model):
     def _compute_recipient_stats(self):
         counts = {
             (mailing, state): count
-            for mailing, state, count in self.env["crm.lite.mailing.recipient"]._read_group(
+            for mailing, state, count in self.env[
+                "crm.lite.mailing.recipient"
+            ]._read_group(
                 [("mailing_id", "in", self.ids)], ["mailing_id", "state"], ["__count"]
             )
         }
@@ -77,7 +89,8 @@ class CrmLiteMailing(models.Model):
             mailing.failed_count = counts.get((mailing, "failed"), 0)
             mailing.skipped_count = counts.get((mailing, "skipped"), 0)
             mailing.recipient_count = sum(
-                counts.get((mailing, state), 0) for state in ("pending", "sent", "failed", "skipped")
+                counts.get((mailing, state), 0)
+                for state in ("pending", "sent", "failed", "skipped")
             )
 
     # ------------------------------------------------------------
@@ -93,7 +106,7 @@ class CrmLiteMailing(models.Model):
             unknown = sorted(used - allowed)
             if unknown:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Unknown placeholder(s) %(unknown)s in mailing %(mailing)s. "
                         "Available: %(allowed)s.",
                         unknown=", ".join("{{%s}}" % name for name in unknown),
@@ -107,7 +120,7 @@ class CrmLiteMailing(models.Model):
             started = self.filtered(lambda m: m.state in ("sending", "done"))
             if started:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Mailing %(mailing)s has already started: its content and "
                         "recipients can no longer change.",
                         mailing=", ".join(started.mapped("name")),
@@ -118,25 +131,42 @@ class CrmLiteMailing(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sending(self):
         if any(mailing.state == "sending" for mailing in self):
-            raise UserError(_("Cancel a mailing before deleting it."))
+            raise UserError(self.env._("Cancel a mailing before deleting it."))
 
     def _check_ready_to_send(self):
         for mailing in self:
             if mailing.state != "draft":
-                raise UserError(_("Only a draft mailing can be sent."))
+                raise UserError(self.env._("Only a draft mailing can be sent."))
             if not mailing.subject:
-                raise UserError(_("Mailing %(mailing)s has no subject.", mailing=mailing.name))
+                raise UserError(
+                    self.env._(
+                        "Mailing %(mailing)s has no subject.", mailing=mailing.name
+                    )
+                )
             if tools.is_html_empty(mailing.body_html):
-                raise UserError(_("Mailing %(mailing)s has no body.", mailing=mailing.name))
+                raise UserError(
+                    self.env._("Mailing %(mailing)s has no body.", mailing=mailing.name)
+                )
             if not mailing.segment_id:
-                raise UserError(_("Choose the segment mailing %(mailing)s goes to.", mailing=mailing.name))
+                raise UserError(
+                    self.env._(
+                        "Choose the segment mailing %(mailing)s goes to.",
+                        mailing=mailing.name,
+                    )
+                )
             if not mailing.segment_id.partner_count:
                 raise UserError(
-                    _("Segment %(segment)s holds no contact.", segment=mailing.segment_id.name)
+                    self.env._(
+                        "Segment %(segment)s holds no contact.",
+                        segment=mailing.segment_id.name,
+                    )
                 )
             if mailing.schedule_date and mailing.schedule_date < fields.Datetime.now():
                 raise UserError(
-                    _("The schedule date of mailing %(mailing)s is in the past.", mailing=mailing.name)
+                    self.env._(
+                        "The schedule date of mailing %(mailing)s is in the past.",
+                        mailing=mailing.name,
+                    )
                 )
 
     # ------------------------------------------------------------
@@ -157,14 +187,21 @@ class CrmLiteMailing(models.Model):
     def action_cancel(self):
         for mailing in self:
             if mailing.state not in ("draft", "scheduled", "sending"):
-                raise UserError(_("Only a mailing that is not sent yet can be cancelled."))
+                raise UserError(
+                    self.env._("Only a mailing that is not sent yet can be cancelled.")
+                )
         self.write({"state": "cancelled"})
         return True
 
     def action_reset_draft(self):
-        if any(mailing.state != "cancelled" or mailing.recipient_ids for mailing in self):
+        if any(
+            mailing.state != "cancelled" or mailing.recipient_ids for mailing in self
+        ):
             raise UserError(
-                _("Only a cancelled mailing that sent nothing can go back to draft; duplicate it instead.")
+                self.env._(
+                    "Only a cancelled mailing that sent nothing can go back to "
+                    "draft; duplicate it instead."
+                )
             )
         self.write({"state": "draft"})
         return True
@@ -174,12 +211,12 @@ class CrmLiteMailing(models.Model):
         self.ensure_one()
         email = tools.email_normalize(self.test_email or "")
         if not email:
-            raise UserError(_("Enter a valid test address."))
+            raise UserError(self.env._("Enter a valid test address."))
         if not self.subject or tools.is_html_empty(self.body_html):
-            raise UserError(_("Write a subject and a body before testing."))
+            raise UserError(self.env._("Write a subject and a body before testing."))
         partner = self.env.user.partner_id
         values = self._prepare_mail_values(partner, email, unsubscribe_url="#")
-        values["subject"] = _("[TEST] %(subject)s", subject=values["subject"])
+        values["subject"] = self.env._("[TEST] %(subject)s", subject=values["subject"])
         values.pop("model", None)
         values.pop("res_id", None)
         self.env["mail.mail"].sudo().create(values).send()
@@ -191,7 +228,11 @@ class CrmLiteMailing(models.Model):
 
     @api.model
     def _get_batch_size(self):
-        param = self.env["ir.config_parameter"].sudo().get_param("crm_lite.mailing_batch_size")
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("crm_lite.mailing_batch_size")
+        )
         return max(int(param or DEFAULT_BATCH_SIZE), 1)
 
     @api.model
@@ -236,7 +277,8 @@ class CrmLiteMailing(models.Model):
         self.env.cr.execute(
             """
             UPDATE crm_lite_mailing_recipient recipient
-               SET state = 'failed', reason = LEFT(COALESCE(mail.failure_reason, ''), 250)
+               SET state = 'failed',
+                   reason = LEFT(COALESCE(mail.failure_reason, ''), 250)
               FROM mail_mail mail
              WHERE mail.id = recipient.mail_mail_id_int
                AND recipient.state = 'sent'
@@ -251,16 +293,27 @@ class CrmLiteMailing(models.Model):
         self.ensure_one()
         Recipient = self.env["crm.lite.mailing.recipient"]
         blacklist = set(
-            self.env["mail.blacklist"].sudo().search_fetch([], ["email"]).mapped("email")
+            self.env["mail.blacklist"]
+            .sudo()
+            .search_fetch([], ["email"])
+            .mapped("email")
         )
-        seen = set(Recipient.search([("mailing_id", "=", self.id)]).mapped("email_normalized"))
-        done_partners = set(Recipient.search([("mailing_id", "=", self.id)]).partner_id.ids)
+        seen = set(
+            Recipient.search([("mailing_id", "=", self.id)]).mapped("email_normalized")
+        )
+        done_partners = set(
+            Recipient.search([("mailing_id", "=", self.id)]).partner_id.ids
+        )
         partners = self.env["res.partner"].with_context(active_test=True)
         domain = self.segment_id._get_partner_domain()
         offset = 0
         while True:
             chunk = partners.search_fetch(
-                domain, ["email", "email_normalized"], offset=offset, limit=SNAPSHOT_CHUNK, order="id"
+                domain,
+                ["email", "email_normalized"],
+                offset=offset,
+                limit=SNAPSHOT_CHUNK,
+                order="id",
             )
             if not chunk:
                 break
@@ -271,13 +324,16 @@ class CrmLiteMailing(models.Model):
                     continue
                 state, reason, normalized = "pending", False, partner.email_normalized
                 if not partner.email:
-                    state, reason = "skipped", _("No e-mail address")
+                    state, reason = "skipped", self.env._("No e-mail address")
                 elif not normalized:
-                    state, reason = "skipped", _("Invalid e-mail address")
+                    state, reason = "skipped", self.env._("Invalid e-mail address")
                 elif normalized in blacklist:
-                    state, reason = "skipped", _("Blacklisted / opted out")
+                    state, reason = "skipped", self.env._("Blacklisted / opted out")
                 elif normalized in seen:
-                    state, reason = "skipped", _("Duplicate address in this mailing")
+                    state, reason = (
+                        "skipped",
+                        self.env._("Duplicate address in this mailing"),
+                    )
                 if normalized:
                     seen.add(normalized)
                 values.append(
@@ -304,7 +360,8 @@ class CrmLiteMailing(models.Model):
         if recipients:
             # Lock the batch: a second job running at the same time skips it.
             self.env.cr.execute(
-                "SELECT id FROM crm_lite_mailing_recipient WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                "SELECT id FROM crm_lite_mailing_recipient "
+                "WHERE id IN %s FOR UPDATE SKIP LOCKED",
                 (tuple(recipients.ids),),
             )
             locked = {row[0] for row in self.env.cr.fetchall()}
@@ -321,22 +378,30 @@ class CrmLiteMailing(models.Model):
             .mapped("email")
         )
         opted_out = recipients.filtered(lambda r: r.email_normalized in blacklisted)
-        opted_out.write({"state": "skipped", "reason": _("Blacklisted / opted out")})
+        opted_out.write(
+            {"state": "skipped", "reason": self.env._("Blacklisted / opted out")}
+        )
         deleted = (recipients - opted_out).filtered(lambda r: not r.partner_id)
-        deleted.write({"state": "skipped", "reason": _("Contact deleted")})
+        deleted.write({"state": "skipped", "reason": self.env._("Contact deleted")})
         sendable = recipients - opted_out - deleted
-        mails = self.env["mail.mail"].sudo().create(
-            [
-                self._prepare_mail_values(
-                    recipient.partner_id,
-                    recipient.email,
-                    unsubscribe_url=recipient._get_unsubscribe_url(),
-                )
-                for recipient in sendable
-            ]
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                [
+                    self._prepare_mail_values(
+                        recipient.partner_id,
+                        recipient.email,
+                        unsubscribe_url=recipient._get_unsubscribe_url(),
+                    )
+                    for recipient in sendable
+                ]
+            )
         )
         for recipient, mail in zip(sendable, mails, strict=True):
-            recipient.write({"state": "sent", "mail_mail_id_int": mail.id, "sent_date": now})
+            recipient.write(
+                {"state": "sent", "mail_mail_id_int": mail.id, "sent_date": now}
+            )
         if not self.env["crm.lite.mailing.recipient"].search_count(
             [("mailing_id", "=", self.id), ("state", "=", "pending")], limit=1
         ):
@@ -351,12 +416,17 @@ class CrmLiteMailing(models.Model):
             body += Markup(
                 '<p style="font-size: 12px; color: #888888;">%s <a href="%s">%s</a></p>'
             ) % (
-                _("You receive this e-mail as a client of %(company)s.", company=self.env.company.name),
+                self.env._(
+                    "You receive this e-mail as a client of %(company)s.",
+                    company=self.env.company.name,
+                ),
                 unsubscribe_url,
-                _("Unsubscribe"),
+                self.env._("Unsubscribe"),
             )
         html_values = {key: escape(value or "") for key, value in placeholders.items()}
-        body = PLACEHOLDER_RE.sub(lambda m: html_values.get(m.group(1), m.group(0)), str(body))
+        body = PLACEHOLDER_RE.sub(
+            lambda m: html_values.get(m.group(1), m.group(0)), str(body)
+        )
         subject = PLACEHOLDER_RE.sub(
             lambda m: placeholders.get(m.group(1)) or "", self.subject or ""
         )
@@ -365,7 +435,9 @@ class CrmLiteMailing(models.Model):
             "body_html": body,
             "body": Markup(body),
             "email_from": self.email_from,
-            "email_to": tools.formataddr((partner.name or "", email)) if partner else email,
+            "email_to": tools.formataddr((partner.name or "", email))
+            if partner
+            else email,
             "recipient_ids": [],
             "model": "res.partner",
             "res_id": partner.id,

@@ -26,10 +26,14 @@ class CrmLiteMailingRecipient(models.Model):
     partner_id = fields.Many2one("res.partner", index=True, ondelete="set null")
     email = fields.Char()
     email_normalized = fields.Char(index=True)
-    state = fields.Selection(RECIPIENT_STATES, required=True, default="pending", index=True)
+    state = fields.Selection(
+        RECIPIENT_STATES, required=True, default="pending", index=True
+    )
     reason = fields.Char(help="Why the e-mail was skipped or failed.")
     mail_mail_id_int = fields.Integer(
-        "Mail ID", index="btree_not_null", help="The queued e-mail (kept after it is sent)."
+        "Mail ID",
+        index="btree_not_null",
+        help="The queued e-mail (kept after it is sent).",
     )
     sent_date = fields.Datetime()
 
@@ -50,7 +54,9 @@ class CrmLiteMailingRecipient(models.Model):
 
     def _get_unsubscribe_url(self):
         self.ensure_one()
-        params = url_encode({"recipient": self.id, "token": self._get_unsubscribe_token()})
+        params = url_encode(
+            {"recipient": self.id, "token": self._get_unsubscribe_token()}
+        )
         return f"{self.mailing_id.get_base_url()}/crm_lite/unsubscribe?{params}"
 
     def _check_unsubscribe_token(self, token):

@@ -1,7 +1,7 @@
 import calendar
 from datetime import date
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
@@ -32,7 +32,10 @@ class CrmLiteOccasion(models.Model):
         help="Which partners are greeted on this occasion.",
     )
     action = fields.Selection(
-        [("mail", "Send an E-mail"), ("activity", "Plan an Activity for the Salesperson")],
+        [
+            ("mail", "Send an E-mail"),
+            ("activity", "Plan an Activity for the Salesperson"),
+        ],
         required=True,
         default="mail",
     )
@@ -43,9 +46,13 @@ class CrmLiteOccasion(models.Model):
     )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
-        default=lambda self: self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False),
+        default=lambda self: self.env.ref(
+            "mail.mail_activity_data_todo", raise_if_not_found=False
+        ),
     )
-    log_ids = fields.One2many("crm.lite.occasion.log", "occasion_id", string="Greetings Sent")
+    log_ids = fields.One2many(
+        "crm.lite.occasion.log", "occasion_id", string="Greetings Sent"
+    )
     log_count = fields.Integer(compute="_compute_log_count")
 
     def _compute_log_count(self):
@@ -61,11 +68,15 @@ class CrmLiteOccasion(models.Model):
     def _check_date(self):
         for occasion in self.filtered(lambda o: o.kind == "fixed"):
             if not occasion.month or not occasion.day:
-                raise ValidationError(_("A fixed-date occasion needs a day and a month."))
-            last_day = calendar.monthrange(2024, int(occasion.month))[1]  # 2024: leap year
+                raise ValidationError(
+                    self.env._("A fixed-date occasion needs a day and a month.")
+                )
+            last_day = calendar.monthrange(2024, int(occasion.month))[
+                1
+            ]  # 2024: leap year
             if not 1 <= occasion.day <= last_day:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Day %(day)s does not exist in %(month)s.",
                         day=occasion.day,
                         month=dict(MONTHS)[occasion.month],
@@ -76,20 +87,32 @@ class CrmLiteOccasion(models.Model):
     def _check_action(self):
         for occasion in self:
             if occasion.action == "mail" and not occasion.template_id:
-                raise ValidationError(_("Choose the e-mail template of %(name)s.", name=occasion.name))
+                raise ValidationError(
+                    self.env._(
+                        "Choose the e-mail template of %(name)s.", name=occasion.name
+                    )
+                )
             if occasion.action == "activity" and not occasion.activity_type_id:
-                raise ValidationError(_("Choose the activity type of %(name)s.", name=occasion.name))
+                raise ValidationError(
+                    self.env._(
+                        "Choose the activity type of %(name)s.", name=occasion.name
+                    )
+                )
             if occasion.template_id and occasion.template_id.model != "res.partner":
-                raise ValidationError(_("The e-mail template must be a template for contacts."))
+                raise ValidationError(
+                    self.env._("The e-mail template must be a template for contacts.")
+                )
 
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
         for occasion in self:
             try:
-                self.env["res.partner"].search_count(occasion._get_partner_domain(), limit=1)
+                self.env["res.partner"].search_count(
+                    occasion._get_partner_domain(), limit=1
+                )
             except Exception as error:  # noqa: BLE001 — any failure means a bad domain
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The client filter of %(name)s is not valid: %(error)s",
                         name=occasion.name,
                         error=error,
@@ -148,11 +171,13 @@ class CrmLiteOccasion(models.Model):
         for partner in partners:
             if self.action == "mail":
                 if not partner.email_normalized:
-                    state, note = "skipped", _("No valid e-mail address")
+                    state, note = "skipped", self.env._("No valid e-mail address")
                 elif partner.is_blacklisted:
-                    state, note = "skipped", _("Opted out")
+                    state, note = "skipped", self.env._("Opted out")
                 else:
-                    self.template_id.send_mail(partner.id, email_layout_xmlid="mail.mail_notification_light")
+                    self.template_id.send_mail(
+                        partner.id, email_layout_xmlid="mail.mail_notification_light"
+                    )
                     state, note = "sent", False
             else:
                 user = partner.user_id or partner.commercial_partner_id.user_id

@@ -13,11 +13,17 @@ class CrmLiteOccasionLog(models.Model):
     occasion_id = fields.Many2one(
         "crm.lite.occasion", required=True, index=True, ondelete="cascade"
     )
-    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner", required=True, index=True, ondelete="cascade"
+    )
     year = fields.Integer(required=True)
     date = fields.Date(required=True)
     state = fields.Selection(
-        [("sent", "E-mail Sent"), ("planned", "Activity Planned"), ("skipped", "Skipped")],
+        [
+            ("sent", "E-mail Sent"),
+            ("planned", "Activity Planned"),
+            ("skipped", "Skipped"),
+        ],
         required=True,
     )
     note = fields.Char()

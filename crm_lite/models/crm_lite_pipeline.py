@@ -1,6 +1,6 @@
 from ast import literal_eval
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.mail.tools.alias_error import AliasError
@@ -77,7 +77,7 @@ class CrmLitePipeline(models.Model):
             )
             if outsiders:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "These members cannot access the company %(company)s "
                         "of pipeline %(pipeline)s: %(users)s",
                         company=pipeline.company_id.name,
@@ -99,7 +99,9 @@ class CrmLitePipeline(models.Model):
                 active_test=False
             ).search_count([("pipeline_id", "in", moved.ids)], limit=1):
                 raise UserError(
-                    _("A pipeline that holds deals cannot move to another company.")
+                    self.env._(
+                        "A pipeline that holds deals cannot move to another company."
+                    )
                 )
         return super().write(vals)
 
@@ -109,7 +111,7 @@ class CrmLitePipeline(models.Model):
         )
         if open_deals:
             raise UserError(
-                _(
+                self.env._(
                     "Pipeline %(pipeline)s still has %(count)s open deal(s). "
                     "Close them or move them to another pipeline first.",
                     pipeline=", ".join(open_deals.pipeline_id.mapped("name")),
@@ -119,11 +121,15 @@ class CrmLitePipeline(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_deals(self):
-        if self.env["crm.lite.deal"].with_context(active_test=False).search_count(
-            [("pipeline_id", "in", self.ids)], limit=1
+        if (
+            self.env["crm.lite.deal"]
+            .with_context(active_test=False)
+            .search_count([("pipeline_id", "in", self.ids)], limit=1)
         ):
             raise UserError(
-                _("A pipeline that holds deals cannot be deleted; archive it instead.")
+                self.env._(
+                    "A pipeline that holds deals cannot be deleted; archive it instead."
+                )
             )
 
     # ------------------------------------------------------------
@@ -179,11 +185,15 @@ class CrmLitePipeline(models.Model):
         error = super()._alias_get_error(message, message_dict, alias)
         if error:
             return error
-        _name, email = tools.parse_contact_from_email(message_dict.get("email_from") or "")
+        _name, email = tools.parse_contact_from_email(
+            message_dict.get("email_from") or ""
+        )
         if not email:
             return AliasError(
                 "no_sender",
-                _("The e-mail has no usable sender address: no deal was created."),
+                self.env._(
+                    "The e-mail has no usable sender address: no deal was created."
+                ),
                 is_config_error=False,
             )
         return None

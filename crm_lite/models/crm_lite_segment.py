@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
@@ -40,7 +40,7 @@ class CrmLiteSegment(models.Model):
                 self.env["res.partner"].search_count(domain, limit=1)
             except Exception as error:  # noqa: BLE001 — any failure means a bad domain
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The filter of segment %(segment)s is not valid for "
                         "contacts: %(error)s",
                         segment=segment.name,
@@ -55,7 +55,7 @@ class CrmLiteSegment(models.Model):
         self.ensure_one()
         domain = safe_eval(self.domain or "[]", {"uid": self.env.uid})
         if not isinstance(domain, list | tuple):
-            raise ValueError(_("A filter must be a list of conditions."))
+            raise ValueError(self.env._("A filter must be a list of conditions."))
         return list(domain)
 
     def _get_partners(self):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 STAGE_KINDS = [
@@ -65,7 +65,7 @@ class CrmLiteStage(models.Model):
         for stage in self:
             if not 0 <= stage.probability <= 100:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The probability of stage %(stage)s must be between 0 and 100.",
                         stage=stage.name,
                     )
@@ -74,13 +74,15 @@ class CrmLiteStage(models.Model):
     @api.constrains("rotting_days")
     def _check_rotting_days(self):
         if any(stage.rotting_days < 0 for stage in self):
-            raise ValidationError(_("Rotting days cannot be negative."))
+            raise ValidationError(self.env._("Rotting days cannot be negative."))
 
     @api.constrains("required_field_ids")
     def _check_required_fields_model(self):
         for stage in self:
             if any(f.model != "crm.lite.deal" for f in stage.required_field_ids):
-                raise ValidationError(_("Required fields must be fields of deals."))
+                raise ValidationError(
+                    self.env._("Required fields must be fields of deals.")
+                )
 
     def write(self, vals):
         if "pipeline_id" in vals:
@@ -89,7 +91,9 @@ class CrmLiteStage(models.Model):
                 active_test=False
             ).search_count([("stage_id", "in", moved.ids)], limit=1):
                 raise UserError(
-                    _("A stage that holds deals cannot move to another pipeline.")
+                    self.env._(
+                        "A stage that holds deals cannot move to another pipeline."
+                    )
                 )
         return super().write(vals)
 
@@ -100,7 +104,7 @@ class CrmLiteStage(models.Model):
             count = deals.search_count([("stage_id", "=", stage.id)])
             if count:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Stage %(stage)s holds %(count)s deal(s), archived ones "
                         "included. Move them to another stage before deleting it.",
                         stage=stage.name,

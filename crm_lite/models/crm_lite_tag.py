@@ -12,7 +12,7 @@ class CrmLiteTag(models.Model):
         return randint(1, 11)
 
     name = fields.Char(required=True, translate=True)
-    color = fields.Integer(default=_default_color)
+    color = fields.Integer(default=lambda self: self._default_color())
 
     _sql_constraints = [
         ("name_uniq", "unique (name)", "A tag with this name already exists."),

@@ -19,16 +19,14 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="Where this client first came from.",
     )
-    deal_ids = fields.One2many("crm.lite.deal", "partner_id", string="Deals")
-    deal_count = fields.Integer("Deal Count", compute="_compute_deal_figures")
+    deal_ids = fields.One2many("crm.lite.deal", "partner_id")
+    deal_count = fields.Integer(compute="_compute_deal_figures")
     open_pipeline_amount = fields.Monetary(
         "Open Pipeline",
         compute="_compute_deal_figures",
         currency_field="crm_currency_id",
     )
-    crm_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_deal_figures"
-    )
+    crm_currency_id = fields.Many2one("res.currency", compute="_compute_deal_figures")
     last_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
     next_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
     last_interaction_date = fields.Datetime(compute="_compute_last_interaction_date")
@@ -55,9 +53,9 @@ class ResPartner(models.Model):
                     [(field, "in", all_ids)], [field], ["id:recordset"]
                 )
                 for partner, deals in groups:
-                    deals_by_partner[partner] = deals_by_partner.get(
-                        partner, self.env["crm.lite.deal"]
-                    ) | deals
+                    deals_by_partner[partner] = (
+                        deals_by_partner.get(partner, self.env["crm.lite.deal"]) | deals
+                    )
         currency = self.env.company.currency_id
         for partner in self:
             deals = self.env["crm.lite.deal"]
@@ -108,7 +106,11 @@ class ResPartner(models.Model):
             {p.id for family in families.values() for p in family if p.id}
         )
         deals = self.env["crm.lite.deal"].search(
-            ["|", ("partner_id", "in", all_partners.ids), ("organization_id", "in", all_partners.ids)]
+            [
+                "|",
+                ("partner_id", "in", all_partners.ids),
+                ("organization_id", "in", all_partners.ids),
+            ]
         )
         interaction_domain = [
             "|",
@@ -117,7 +119,10 @@ class ResPartner(models.Model):
         ]
         messages = self.env["mail.message"]
         latest = {}
-        for model, res_ids in (("res.partner", all_partners.ids), ("crm.lite.deal", deals.ids)):
+        for model, res_ids in (
+            ("res.partner", all_partners.ids),
+            ("crm.lite.deal", deals.ids),
+        ):
             if not res_ids:
                 continue
             for res_id, date in messages._read_group(

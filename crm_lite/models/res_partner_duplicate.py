@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import email_normalize
 
 # Phone numbers are compared on their last digits so that "+370 612 34567",
@@ -56,7 +56,9 @@ class ResPartner(models.Model):
             conditions.append([("crm_mobile_key", "in", keys)])
         if not conditions:
             return None
-        domain = ["|"] * (len(conditions) - 1) + [c for cond in conditions for c in cond]
+        domain = ["|"] * (len(conditions) - 1) + [
+            c for cond in conditions for c in cond
+        ]
         own_id = self._origin.id or self.id
         if isinstance(own_id, int):
             domain = [("id", "!=", own_id), *domain]
@@ -76,8 +78,8 @@ class ResPartner(models.Model):
         if duplicates:
             return {
                 "warning": {
-                    "title": _("Possible duplicate"),
-                    "message": _(
+                    "title": self.env._("Possible duplicate"),
+                    "message": self.env._(
                         "These contacts have the same e-mail or phone: %(names)s. "
                         "Open the existing one instead of creating a new contact, "
                         "or merge them later.",

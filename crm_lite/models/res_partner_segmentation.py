@@ -68,7 +68,11 @@ class ResPartner(models.Model):
             # beyond that they lower what was paid.
             figures[partner.id] = [total - max(residual, 0.0), False]
         for partner, last_date in moves._read_group(
-            domain + [("move_type", "=", "out_invoice"), ("payment_state", "in", ("paid", "in_payment"))],
+            domain
+            + [
+                ("move_type", "=", "out_invoice"),
+                ("payment_state", "in", ("paid", "in_payment")),
+            ],
             ["commercial_partner_id"],
             ["invoice_date:max"],
         ):
@@ -81,7 +85,9 @@ class ResPartner(models.Model):
         figures = self._crm_paid_by_commercial_partner(commercial.ids)
         today = fields.Date.context_today(self)
         for partner in self:
-            paid, last_date = figures.get(partner.commercial_partner_id.id, (0.0, False))
+            paid, last_date = figures.get(
+                partner.commercial_partner_id.id, (0.0, False)
+            )
             partner.crm_total_paid = paid
             partner.crm_last_paid_invoice_date = last_date
             partner.crm_days_since_last_paid_invoice = (
@@ -92,7 +98,7 @@ class ResPartner(models.Model):
         deals = self.env["crm.lite.deal"].sudo()  # a flag, not the deals
         open_ids = set()
         for field in ("partner_id", "organization_id"):
-            for partner, in deals._read_group(
+            for (partner,) in deals._read_group(
                 [(field, "in", self.ids), ("stage_kind", "=", "open")], [field]
             ):
                 open_ids.add(partner.id)
@@ -145,7 +151,9 @@ class ResPartner(models.Model):
         deals = self.env["crm.lite.deal"].sudo()  # a flag, not the deals
         partner_ids = set()
         for field in ("partner_id", "organization_id"):
-            for partner, in deals._read_group([("stage_kind", "=", "open"), (field, "!=", False)], [field]):
+            for (partner,) in deals._read_group(
+                [("stage_kind", "=", "open"), (field, "!=", False)], [field]
+            ):
                 partner_ids.add(partner.id)
         positive = (operator == "=") == bool(value)
         return [("id", "in" if positive else "not in", list(partner_ids))]

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -65,10 +65,14 @@ class UtmCampaign(models.Model):
             values[1] += count if kind == "won" else 0
             values[2] += invoiced
             values[3] += paid
-        cost_groups = self.env["crm.lite.campaign.cost"].sudo()._read_group(
-            [("campaign_id", "in", self.ids), ("company_id", "in", companies.ids)],
-            ["campaign_id"],
-            ["amount:sum"],
+        cost_groups = (
+            self.env["crm.lite.campaign.cost"]
+            .sudo()
+            ._read_group(
+                [("campaign_id", "in", self.ids), ("company_id", "in", companies.ids)],
+                ["campaign_id"],
+                ["amount:sum"],
+            )
         )
         costs = dict(cost_groups)
         for campaign in self:
@@ -86,9 +90,13 @@ class UtmCampaign(models.Model):
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for campaign in self:
-            if campaign.date_start and campaign.date_end and campaign.date_end < campaign.date_start:
+            if (
+                campaign.date_start
+                and campaign.date_end
+                and campaign.date_end < campaign.date_start
+            ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Campaign %(campaign)s ends before it starts.",
                         campaign=campaign.title,
                     )
@@ -97,7 +105,7 @@ class UtmCampaign(models.Model):
     @api.constrains("budget")
     def _check_budget(self):
         if any(campaign.budget < 0 for campaign in self):
-            raise ValidationError(_("A campaign budget cannot be negative."))
+            raise ValidationError(self.env._("A campaign budget cannot be negative."))
 
     def action_view_crm_deals(self):
         self.ensure_one()

@@ -185,7 +185,9 @@ class TestMailAlias(MailCommon):
                 with patch.object(
                     Alias, "_alias_bounce_incoming_email", autospec=True
                 ) as bounce:
-                    deal = self._deliver(email_from, f"No sender {email_from or 'empty'}")
+                    deal = self._deliver(
+                        email_from, f"No sender {email_from or 'empty'}"
+                    )
                 self.assertFalse(deal)
                 # Refused at routing: bounced, but the alias stays valid.
                 bounce.assert_called_once()

@@ -269,7 +269,9 @@ class TestMailing(CrmLiteCommon):
         mail = self.env["mail.mail"].browse(carol.mail_mail_id_int)
         mail.write({"state": "exception", "failure_reason": "550 Mailbox unavailable"})
         self._run_cron()
-        self.assertEqual((carol.state, carol.reason), ("failed", "550 Mailbox unavailable"))
+        self.assertEqual(
+            (carol.state, carol.reason), ("failed", "550 Mailbox unavailable")
+        )
         self.assertEqual(mailing.failed_count, 1)
         self.assertEqual(self._recipient(mailing, self.dave).state, "sent")
 
