@@ -40,6 +40,9 @@
         "demo/crm_lite_marketing_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_lite/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_lite/static/tests/tours/**/*",
         ],
