@@ -33,6 +33,7 @@
         "views/crm_lite_segment_views.xml",
         "views/crm_lite_mailing_views.xml",
         "views/crm_lite_occasion_views.xml",
+        "views/crm_lite_unsubscribe_templates.xml",
         "views/crm_lite_menus.xml",
     ],
     "demo": [

@@ -30,10 +30,8 @@ class CrmLiteUnsubscribe(http.Controller):
             .exists()
         )
         if not recipient_sudo or not recipient_sudo._check_unsubscribe_token(token):
-            return request.make_response(
-                request.env._("This unsubscribe link is not valid."),
-                headers=[("Content-Type", "text/plain; charset=utf-8")],
-                status=403,
+            return request.render(
+                "crm_lite.unsubscribe_page", {"email": False}, status=403
             )
         email = recipient_sudo.email_normalized
         request.env["mail.blacklist"].sudo()._add(
@@ -43,9 +41,4 @@ class CrmLiteUnsubscribe(http.Controller):
                 mailing=recipient_sudo.mailing_id.name,
             ),
         )
-        return request.make_response(
-            request.env._(
-                "%(email)s will no longer receive our mailings.", email=email
-            ),
-            headers=[("Content-Type", "text/plain; charset=utf-8")],
-        )
+        return request.render("crm_lite.unsubscribe_page", {"email": email})
