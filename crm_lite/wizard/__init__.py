@@ -1,1 +1,2 @@
 from . import crm_lite_deal_lost
+from . import base_partner_merge
