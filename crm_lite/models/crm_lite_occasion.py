@@ -9,7 +9,6 @@ OCCASION_KINDS = [
     ("birthday", "Birthday"),
     ("fixed", "Fixed Date"),
 ]
-MONTHS = [(str(number), calendar.month_name[number]) for number in range(1, 13)]
 
 
 class CrmLiteOccasion(models.Model):
@@ -24,7 +23,7 @@ class CrmLiteOccasion(models.Model):
     active = fields.Boolean(default=True)
     kind = fields.Selection(OCCASION_KINDS, required=True, default="birthday")
     day = fields.Integer(help="Day of the month, for a fixed date.")
-    month = fields.Selection(MONTHS, help="Month, for a fixed date.")
+    month = fields.Integer(help="Month (1-12), for a fixed date.")
     partner_domain = fields.Char(
         "Clients",
         default="[]",
@@ -71,15 +70,16 @@ class CrmLiteOccasion(models.Model):
                 raise ValidationError(
                     self.env._("A fixed-date occasion needs a day and a month.")
                 )
-            last_day = calendar.monthrange(2024, int(occasion.month))[
-                1
-            ]  # 2024: leap year
+            if not 1 <= occasion.month <= 12:
+                raise ValidationError(self.env._("The month must be between 1 and 12."))
+            # 2024 is a leap year: 29 February is a valid occasion.
+            last_day = calendar.monthrange(2024, occasion.month)[1]
             if not 1 <= occasion.day <= last_day:
                 raise ValidationError(
                     self.env._(
-                        "Day %(day)s does not exist in %(month)s.",
+                        "Day %(day)s does not exist in month %(month)s.",
                         day=occasion.day,
-                        month=dict(MONTHS)[occasion.month],
+                        month=occasion.month,
                     )
                 )
 
@@ -141,9 +141,9 @@ class CrmLiteOccasion(models.Model):
         if self.kind != "fixed":
             return True
         day = self.day
-        if int(self.month) == 2 and day == 29 and not calendar.isleap(today.year):
+        if self.month == 2 and day == 29 and not calendar.isleap(today.year):
             day = 28
-        return date(today.year, int(self.month), day) == today
+        return date(today.year, self.month, day) == today
 
     def _get_partners_for(self, today):
         self.ensure_one()

@@ -180,7 +180,7 @@ class TestOccasions(CrmLiteCommon):
                 "name": "Accountants' Day",
                 "kind": "fixed",
                 "day": 10,
-                "month": "11",
+                "month": 11,
                 "partner_domain": f"[('category_id', 'in', [{self.accountants.id}])]",
                 "template_id": template.id,
             }
@@ -208,7 +208,7 @@ class TestOccasions(CrmLiteCommon):
                 "name": "Leap Day",
                 "kind": "fixed",
                 "day": 29,
-                "month": "2",
+                "month": 2,
                 "partner_domain": f"[('id', '=', {self.june_15.id})]",
                 "template_id": self.template.id,
             }
@@ -263,19 +263,23 @@ class TestOccasions(CrmLiteCommon):
         Occasion = self.env["crm.lite.occasion"]
         fixed = {"name": "Bad", "kind": "fixed", "template_id": self.template.id}
         with self.assertRaisesRegex(
-            ValidationError, "Day 31 does not exist in February"
+            ValidationError, "Day 31 does not exist in month 2"
         ):
-            Occasion.create({**fixed, "day": 31, "month": "2"})
-        with self.assertRaisesRegex(ValidationError, "Day 31 does not exist in April"):
-            Occasion.create({**fixed, "day": 31, "month": "4"})
+            Occasion.create({**fixed, "day": 31, "month": 2})
         with self.assertRaisesRegex(
-            ValidationError, "Day 32 does not exist in January"
+            ValidationError, "Day 31 does not exist in month 4"
         ):
-            Occasion.create({**fixed, "day": 32, "month": "1"})
+            Occasion.create({**fixed, "day": 31, "month": 4})
+        with self.assertRaisesRegex(
+            ValidationError, "Day 32 does not exist in month 1"
+        ):
+            Occasion.create({**fixed, "day": 32, "month": 1})
         with self.assertRaisesRegex(ValidationError, "Day -1 does not exist"):
-            Occasion.create({**fixed, "day": -1, "month": "1"})
+            Occasion.create({**fixed, "day": -1, "month": 1})
         with self.assertRaisesRegex(ValidationError, "needs a day and a month"):
             Occasion.create({**fixed, "day": 3})
+        with self.assertRaisesRegex(ValidationError, "between 1 and 12"):
+            Occasion.create({**fixed, "day": 3, "month": 13})
         with self.assertRaisesRegex(ValidationError, "Choose the e-mail template"):
             Occasion.create(
                 {"name": "No template", "kind": "birthday", "action": "mail"}
@@ -302,4 +306,4 @@ class TestOccasions(CrmLiteCommon):
         )
         self.assertEqual(self.birthday.template_id, self.template)
         # 29 February is a valid fixed date.
-        Occasion.create({**fixed, "name": "Leap", "day": 29, "month": "2"})
+        Occasion.create({**fixed, "name": "Leap", "day": 29, "month": 2})

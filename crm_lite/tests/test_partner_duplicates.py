@@ -204,7 +204,7 @@ class TestPartnerDuplicates(TransactionCase):
                 "name": "New Year",
                 "kind": "fixed",
                 "day": 1,
-                "month": "1",
+                "month": 1,
                 "template_id": template.id,
             }
         )
