@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 from html import escape
 
 from markupsafe import Markup
@@ -112,6 +113,23 @@ class CrmLiteMailing(models.Model):
                         unknown=", ".join("{{%s}}" % name for name in unknown),
                         mailing=mailing.name,
                         allowed=", ".join("{{%s}}" % name for name in sorted(allowed)),
+                    )
+                )
+
+    @api.constrains("schedule_date")
+    def _check_schedule_date(self):
+        # A minute of slack for the time the form took to be saved.
+        limit = fields.Datetime.now() - timedelta(minutes=1)
+        for mailing in self:
+            if (
+                mailing.state in ("draft", "scheduled")
+                and mailing.schedule_date
+                and mailing.schedule_date < limit
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The schedule date of mailing %(mailing)s is in the past.",
+                        mailing=mailing.name,
                     )
                 )
 

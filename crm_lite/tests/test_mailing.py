@@ -495,8 +495,13 @@ class TestMailing(CrmLiteCommon):
             "holds no contact",
         )
         with freeze_time("2030-05-01 08:00:00"):
-            past = self._create_mailing(schedule_date=datetime(2030, 5, 1, 7, 0))
-            self._assert_not_sent(past, UserError, "in the past")
+            with self.assertRaisesRegex(ValidationError, "in the past"):
+                self._create_mailing(schedule_date=datetime(2030, 5, 1, 7, 0))
+        # Saved for 07:00, still a draft at 08:00: sending is refused.
+        with freeze_time("2030-05-01 06:00:00"):
+            late = self._create_mailing(schedule_date=datetime(2030, 5, 1, 7, 0))
+        with freeze_time("2030-05-01 08:00:00"):
+            self._assert_not_sent(late, UserError, "in the past")
         # Several at once: one bad mailing sends none of them.
         good = self._create_mailing(name="Good")
         bad = self._create_mailing(name="Bad", subject=False)
