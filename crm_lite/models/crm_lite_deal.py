@@ -290,6 +290,7 @@ class CrmLiteDeal(models.Model):
     def create(self, vals_list):
         now = fields.Datetime.now()
         for vals in vals_list:
+            self._match_imported_stage(vals, vals.get("pipeline_id"))
             vals.setdefault("date_last_stage_update", now)
             if vals.get("stage_id"):
                 stage = self.env["crm.lite.stage"].browse(vals["stage_id"])
@@ -303,6 +304,10 @@ class CrmLiteDeal(models.Model):
     def write(self, vals):
         vals = dict(vals)
         now = fields.Datetime.now()
+        if len(self) == 1:
+            self._match_imported_stage(
+                vals, vals.get("pipeline_id", self.pipeline_id.id)
+            )
         if "pipeline_id" in vals and "stage_id" not in vals:
             pipeline = self.env["crm.lite.pipeline"].browse(vals["pipeline_id"])
             if any(deal.stage_id.pipeline_id != pipeline for deal in self):
@@ -342,6 +347,23 @@ class CrmLiteDeal(models.Model):
             partners = (deal.partner_id | deal.organization_id).sudo()
             for partner in partners.filtered(lambda p: not p.crm_source_id):
                 partner.crm_source_id = deal.source_id
+
+    @api.model
+    def _match_imported_stage(self, vals, pipeline_id):
+        """Imports name stages, and pipelines often share stage names
+        ("Negotiation"): take the stage of that name in the deal's pipeline."""
+        if not (
+            self.env.context.get("import_file") and vals.get("stage_id") and pipeline_id
+        ):
+            return
+        stage = self.env["crm.lite.stage"].browse(vals["stage_id"])
+        if stage.pipeline_id.id == pipeline_id:
+            return
+        same_name = stage.search(
+            [("pipeline_id", "=", pipeline_id), ("name", "=", stage.name)], limit=1
+        )
+        if same_name:
+            vals["stage_id"] = same_name.id
 
     @api.model
     def _stage_change_values(self, stage, vals, now):

@@ -318,3 +318,64 @@ class TestStageHistory(CrmLiteCommon):
         self.assertEqual(len(history), 2)
         self.assertEqual(history[1].stage_id, self.stage_negotiation)
         self.assertEqual(history.mapped("stage_kind"), ["open", "open"])
+
+    def _import_file(self, content, file_type, file_name):
+        """Import deals the way the user does: Odoo's import of a file."""
+        wizard = self.env["base_import.import"].create(
+            {
+                "res_model": "crm.lite.deal",
+                "file": content,
+                "file_type": file_type,
+                "file_name": file_name,
+            }
+        )
+        columns = ["Name", "Pipeline", "Stage", "Expected Revenue"]
+        return wizard.execute_import(
+            ["name", "pipeline_id", "stage_id", "amount"],
+            columns,
+            {"has_headers": True, "separator": ",", "quoting": '"'},
+        )
+
+    def test_import_csv_file_by_names(self):
+        # "Negotiation" is also a stage of the "New Sales" pipeline the
+        # addon installs: the stage of the deal's own pipeline is taken.
+        content = (
+            b"Name,Pipeline,Stage,Expected Revenue\n"
+            b"CSV deal 1,Test Pipeline,Negotiation,1500\n"
+            b"CSV deal 2,Test Pipeline,Lead,700\n"
+        )
+        result = self._import_file(content, "text/csv", "deals.csv")
+        # Odoo warns that the stage names are ambiguous; no error.
+        self.assertFalse([m for m in result["messages"] if m["type"] == "error"])
+        deals = self.env["crm.lite.deal"].browse(result["ids"])
+        self.assertEqual(
+            deals.mapped("stage_id"), self.stage_negotiation | self.stage_lead
+        )
+        self.assertEqual(deals.mapped("amount"), [1500.0, 700.0])
+        self.assertEqual(
+            deals.stage_history_ids.mapped("stage_id"),
+            self.stage_negotiation | self.stage_lead,
+        )
+        self.assertEqual(len(deals.stage_history_ids), 2)
+
+    def test_import_xlsx_file(self):
+        import io
+
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["Name", "Pipeline", "Stage", "Expected Revenue"])
+        sheet.append(["XLSX deal", "Test Pipeline", "Won", 2500])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        result = self._import_file(
+            buffer.getvalue(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "deals.xlsx",
+        )
+        self.assertFalse([m for m in result["messages"] if m["type"] == "error"])
+        deal = self.env["crm.lite.deal"].browse(result["ids"])
+        self.assertEqual(deal.stage_id, self.stage_won)
+        self.assertTrue(deal.date_closed)
+        self.assertEqual(deal.stage_history_ids.stage_id, self.stage_won)
