@@ -73,8 +73,10 @@ for _ in $(seq 1 30); do
 done
 port_free "$PORT" || die "no free HTTP port found from ${CRM_TEST_PORT:-8169} on"
 
+FULL_RUN=0
 if [ "${#TAGS[@]}" -eq 0 ]; then
     TAGS=("${ADDONS[@]/#//}") # /crm_lite /crm_loyalty ...
+    FULL_RUN=1
 fi
 ADDON_LIST="$(join_by , "${ADDONS[@]}")"
 TAG_LIST="$(join_by , "${TAGS[@]}")"
@@ -97,8 +99,21 @@ odoo_bin -d "$DB" -i "$ADDON_LIST" --without-demo=all \
     odoo_log_filter ' odoo\.tests\.(result|stats): |: Starting [A-Za-z0-9_]+\.[A-Za-z0-9_]+ \.\.\.|: skipped | post-tests in | Modules loaded\.'
 ODOO_RC_CODE="${PIPESTATUS[0]}"
 set -e
-drop_db "$DB" || true
 phase_end "exit code $ODOO_RC_CODE"
+
+# ---------------------------------------------------------------- uninstall
+# Only on a full run: uninstalling every addon must leave nothing behind.
+UNINSTALL_RC=0
+if [ "$FULL_RUN" = 1 ] && [ "$ODOO_RC_CODE" = 0 ]; then
+    phase_begin "Uninstall check"
+    set +e
+    PYTHONPATH="$ODOO_PATH" "$VENV/bin/python" "$REPO_ROOT/tests/check_uninstall.py" \
+        --database "$DB" --addons-path "$ODOO_PATH/odoo/addons,$REPO_ROOT" "${ADDONS[@]}"
+    UNINSTALL_RC=$?
+    set -e
+    phase_end "$([ "$UNINSTALL_RC" = 0 ] && echo ok || echo FAILED)"
+fi
+drop_db "$DB" || true
 
 # ---------------------------------------------------------------- results
 # Result line written by odoo/service/server.py from odoo/tests/result.py:
@@ -137,6 +152,7 @@ fi
 [ "$SKIPPED" = 0 ] || PROBLEMS+=("$SKIPPED test(s) skipped: every test must run")
 [ "$BROWSER_MISSING" = 0 ] || PROBLEMS+=("browser tests could not run: Chromium or websocket-client missing")
 [ "$LOG_ERRORS" = 0 ] || PROBLEMS+=("$LOG_ERRORS ERROR/CRITICAL line(s) in the Odoo log")
+[ "$UNINSTALL_RC" = 0 ] || PROBLEMS+=("uninstalling the addons failed or left data behind")
 
 say "Summary"
 print_phases
