@@ -49,7 +49,8 @@ class CrmLiteMailing(models.Model):
         "Body",
         sanitize_style=True,
         help="Placeholders: {{name}}, {{first_name}}, {{email}}, {{company}}, "
-        "{{city}}, {{salesperson}}, {{unsubscribe_url}}.",
+        "{{city}}, {{salesperson}}, {{unsubscribe_url}}, or any field of the "
+        "contact as {{object.field}}.",
     )
     email_from = fields.Char(
         "From",
@@ -104,7 +105,9 @@ class CrmLiteMailing(models.Model):
         for mailing in self:
             used = set(PLACEHOLDER_RE.findall(mailing.subject or ""))
             used |= set(PLACEHOLDER_RE.findall(mailing.body_html or ""))
-            unknown = sorted(used - allowed)
+            unknown = sorted(
+                name for name in used - allowed if not self._is_object_placeholder(name)
+            )
             if unknown:
                 raise ValidationError(
                     self.env._(
@@ -224,10 +227,11 @@ class CrmLiteMailing(models.Model):
         self.write({"state": "draft"})
         return True
 
-    def action_send_test(self):
-        """Send the mailing once to the test address, rendered for the user."""
+    def action_send_test(self, email=None):
+        """Send the mailing once to the test address (or ``email``), rendered
+        for the user."""
         self.ensure_one()
-        email = tools.email_normalize(self.test_email or "")
+        email = tools.email_normalize(email or self.test_email or "")
         if not email:
             raise UserError(self.env._("Enter a valid test address."))
         if not self.subject or tools.is_html_empty(self.body_html):
@@ -441,6 +445,10 @@ class CrmLiteMailing(models.Model):
                 unsubscribe_url,
                 self.env._("Unsubscribe"),
             )
+        for match in PLACEHOLDER_RE.finditer(f"{body} {self.subject or ''}"):
+            name = match.group(1)
+            if name not in placeholders and self._is_object_placeholder(name):
+                placeholders[name] = self._object_placeholder_value(partner, name)
         html_values = {key: escape(value or "") for key, value in placeholders.items()}
         body = PLACEHOLDER_RE.sub(
             lambda m: html_values.get(m.group(1), m.group(0)), str(body)
@@ -485,3 +493,33 @@ class CrmLiteMailing(models.Model):
             "salesperson": partner.user_id.name or "",
             "unsubscribe_url": unsubscribe_url,
         }
+
+    @api.model
+    def _is_object_placeholder(self, name):
+        """``object.<field>[.<field>...]``: Odoo's template notation, for any
+        stored or computed field of the contact (``{{ object.city }}``,
+        ``{{ object.country_id.name }}``)."""
+        parts = name.split(".")
+        if len(parts) < 2 or parts[0] != "object":
+            return False
+        model = self.env["res.partner"]
+        for part in parts[1:]:
+            field = model._fields.get(part)
+            if not field or field.type in ("binary", "properties", "json"):
+                return False
+            if field.relational:
+                model = self.env[field.comodel_name]
+            elif part != parts[-1]:
+                return False
+        return True
+
+    @api.model
+    def _object_placeholder_value(self, partner, name):
+        value = partner.sudo()  # read for rendering only, as templates do
+        for part in name.split(".")[1:]:
+            value = value[part] if value else False
+        if isinstance(value, models.BaseModel):
+            return ", ".join(value.mapped("display_name"))
+        if value is False or value is None:
+            return ""
+        return str(value)

@@ -509,6 +509,21 @@ class TestMailing(CrmLiteCommon):
             (good | bad).action_send()
         self.assertEqual((good | bad).mapped("state"), ["draft", "draft"])
 
+    def test_object_placeholders(self):
+        """Odoo's own notation works too, for any field of the contact."""
+        self.alice.city = "Vilnius"
+        mailing = self._create_mailing(
+            subject="{{ object.name }}, hello",
+            body_html="<p>From {{ object.city }} ({{object.country_id.name}})</p>",
+        )
+        values = mailing._prepare_mail_values(self.alice, self.alice.email, "#")
+        self.assertEqual(values["subject"], f"{self.alice.name}, hello")
+        self.assertIn("From Vilnius ()", values["body_html"])
+        with self.assertRaisesRegex(ValidationError, r"\{\{object.nickname\}\}"):
+            self._create_mailing(body_html="<p>{{ object.nickname }}</p>")
+        with self.assertRaisesRegex(ValidationError, r"\{\{object.city.name\}\}"):
+            self._create_mailing(body_html="<p>{{ object.city.name }}</p>")
+
     def test_unknown_placeholder(self):
         with self.assertRaisesRegex(ValidationError, r"\{\{foo\}\}"):
             self._create_mailing(body_html="<p>Hello {{foo}}</p>")
