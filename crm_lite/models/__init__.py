@@ -20,3 +20,4 @@ from . import crm_lite_mailing
 from . import crm_lite_mailing_recipient
 from . import crm_lite_occasion
 from . import crm_lite_occasion_log
+from . import mail_mail

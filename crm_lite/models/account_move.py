@@ -13,7 +13,8 @@ class AccountMove(models.Model):
         domain="[('company_id', '=', company_id), "
         "'|', ('organization_id', '=', commercial_partner_id), "
         "('partner_id.commercial_partner_id', '=', commercial_partner_id)]",
-        help="The deal this invoice or credit note belongs to.",
+        help="The deal this invoice or credit note belongs to; credit notes "
+        "and copies keep it.",
     )
 
     @api.constrains("deal_id", "partner_id", "company_id", "move_type")
@@ -52,15 +53,6 @@ class AccountMove(models.Model):
                         deal_customer=", ".join(customers.mapped("name")),
                     )
                 )
-
-    def _reverse_moves(self, default_values_list=None, cancel=False):
-        # Credit notes stay with the deal of the invoice they reverse.
-        if default_values_list is None:
-            default_values_list = [{} for _move in self]
-        for move, values in zip(self, default_values_list, strict=True):
-            if move.deal_id and "deal_id" not in values:
-                values["deal_id"] = move.deal_id.id
-        return super()._reverse_moves(default_values_list, cancel=cancel)
 
     def _invoice_paid_hook(self):
         result = super()._invoice_paid_hook()

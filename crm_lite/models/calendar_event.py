@@ -25,13 +25,9 @@ class CalendarEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        events = super().create(vals_list)
-        for event in events.filtered("deal_id"):
-            if not event.res_id:
-                event.sudo().write(
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id("crm.lite.deal"),
-                        "res_id": event.deal_id.id,
-                    }
-                )
-        return events
+        # A meeting about a deal is attached to it like any document meeting.
+        deal_model_id = self.env["ir.model"]._get_id("crm.lite.deal")
+        for vals in vals_list:
+            if vals.get("deal_id") and not vals.get("res_id"):
+                vals.update({"res_model_id": deal_model_id, "res_id": vals["deal_id"]})
+        return super().create(vals_list)

@@ -274,7 +274,6 @@ class CrmLiteMailing(models.Model):
         )
         for mailing in due:
             mailing._snapshot_recipients()
-        self._sync_failed_recipients()
         processed = 0
         batch_size = self._get_batch_size()
         sending = self.search([("state", "=", "sending")])
@@ -289,43 +288,16 @@ class CrmLiteMailing(models.Model):
             self.env["ir.cron"]._notify_progress(done=processed, remaining=remaining)
             self.env.ref("crm_lite.ir_cron_mailing_send")._trigger()
 
-    @api.model
-    def _sync_failed_recipients(self):
-        """Recipients whose queued e-mail could not be delivered become failed,
-        with the mail server's reason."""
-        self.env.flush_all()
-        # One set-based update instead of loading every sent recipient; no
-        # user input reaches the query.
-        self.env.cr.execute(
-            """
-            UPDATE crm_lite_mailing_recipient recipient
-               SET state = 'failed',
-                   reason = LEFT(COALESCE(mail.failure_reason, ''), 250)
-              FROM mail_mail mail
-             WHERE mail.id = recipient.mail_mail_id_int
-               AND recipient.state = 'sent'
-               AND mail.state = 'exception'
-            """
-        )
-        if self.env.cr.rowcount:
-            self.env["crm.lite.mailing.recipient"].invalidate_model(["state", "reason"])
-
     def _snapshot_recipients(self):
         """Freeze the segment into recipients, noting who is skipped and why."""
         self.ensure_one()
         Recipient = self.env["crm.lite.mailing.recipient"]
-        blacklist = set(
-            self.env["mail.blacklist"]
-            .sudo()
-            .search_fetch([], ["email"])
-            .mapped("email")
+        # A snapshot interrupted half-way resumes: who is already in is kept.
+        existing = Recipient.search_fetch(
+            [("mailing_id", "=", self.id)], ["email_normalized", "partner_id"]
         )
-        seen = set(
-            Recipient.search([("mailing_id", "=", self.id)]).mapped("email_normalized")
-        )
-        done_partners = set(
-            Recipient.search([("mailing_id", "=", self.id)]).partner_id.ids
-        )
+        seen = set(existing.mapped("email_normalized"))
+        done_partners = set(existing.partner_id.ids)
         partners = self.env["res.partner"].with_context(active_test=True)
         domain = self.segment_id._get_partner_domain()
         offset = 0
@@ -349,7 +321,8 @@ class CrmLiteMailing(models.Model):
                     state, reason = "skipped", self.env._("No e-mail address")
                 elif not normalized:
                     state, reason = "skipped", self.env._("Invalid e-mail address")
-                elif normalized in blacklist:
+                # mail.thread.blacklist checks the whole chunk in one query.
+                elif partner.is_blacklisted:
                     state, reason = "skipped", self.env._("Blacklisted / opted out")
                 elif normalized in seen:
                     state, reason = (

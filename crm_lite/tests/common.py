@@ -16,6 +16,37 @@ DISABLED_MAIL_CONTEXT = {
 }
 
 
+def create_pipeline(env, name, open_stages=("New",), **values):
+    """A pipeline whose open stages (names, in order) end in Won and Lost.
+
+    Returns the pipeline and its stages in that order.
+    """
+    pipeline = env["crm.lite.pipeline"].create({"name": name, **values})
+    stages = env["crm.lite.stage"].create(
+        [
+            {"name": stage, "sequence": sequence, "pipeline_id": pipeline.id}
+            for sequence, stage in enumerate(open_stages, start=1)
+        ]
+        + [
+            {
+                "name": "Won",
+                "sequence": 8,
+                "pipeline_id": pipeline.id,
+                "kind": "won",
+                "probability": 100,
+            },
+            {
+                "name": "Lost",
+                "sequence": 9,
+                "pipeline_id": pipeline.id,
+                "kind": "lost",
+                "probability": 0,
+            },
+        ]
+    )
+    return pipeline, stages
+
+
 class CrmLiteCommon(TransactionCase):
     """Shared data of the crm_lite tests.
 

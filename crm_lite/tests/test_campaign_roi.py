@@ -3,7 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.crm_lite.tests.common import CrmLiteCommon
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon, create_pipeline
 
 
 @tagged("post_install", "-at_install")
@@ -52,28 +52,10 @@ class TestCampaignRoi(AccountTestInvoicingCommon):
         )
         Pipeline = cls.env["crm.lite.pipeline"].sudo()
         Stage = cls.env["crm.lite.stage"].sudo()
-        cls.pipeline = Pipeline.create(
-            {"name": "ROI Funnel", "company_id": cls.company.id}
+        cls.pipeline, stages = create_pipeline(
+            cls.env(su=True), "ROI Funnel", company_id=cls.company.id
         )
-        cls.stage_new, cls.stage_won, cls.stage_lost = Stage.create(
-            [
-                {"name": "New", "sequence": 1, "pipeline_id": cls.pipeline.id},
-                {
-                    "name": "Won",
-                    "sequence": 8,
-                    "pipeline_id": cls.pipeline.id,
-                    "kind": "won",
-                    "probability": 100,
-                },
-                {
-                    "name": "Lost",
-                    "sequence": 9,
-                    "pipeline_id": cls.pipeline.id,
-                    "kind": "lost",
-                    "probability": 0,
-                },
-            ]
-        )
+        cls.stage_new, cls.stage_won, cls.stage_lost = stages
         cls.pipeline_co2 = Pipeline.create(
             {"name": "ROI Funnel Co 2", "company_id": cls.company_2.id}
         )

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.crm_lite.tests.common import create_pipeline
 
 
 @tagged("post_install", "-at_install")
@@ -28,35 +29,13 @@ class TestDealInvoicing(AccountTestInvoicingCommon):
             company_id=cls.company.id,
         )
         # Configuration is an administrator's job.
-        cls.pipeline = (
-            cls.env["crm.lite.pipeline"]
-            .sudo()
-            .create({"name": "Invoicing Funnel", "company_id": cls.company.id})
+        cls.pipeline, stages = create_pipeline(
+            cls.env(su=True),
+            "Invoicing Funnel",
+            open_stages=("New", "Offer"),
+            company_id=cls.company.id,
         )
-        cls.stage_new, cls.stage_offer, cls.stage_won, cls.stage_lost = (
-            cls.env["crm.lite.stage"]
-            .sudo()
-            .create(
-                [
-                    {"name": "New", "sequence": 1, "pipeline_id": cls.pipeline.id},
-                    {"name": "Offer", "sequence": 2, "pipeline_id": cls.pipeline.id},
-                    {
-                        "name": "Won",
-                        "sequence": 8,
-                        "pipeline_id": cls.pipeline.id,
-                        "kind": "won",
-                        "probability": 100,
-                    },
-                    {
-                        "name": "Lost",
-                        "sequence": 9,
-                        "pipeline_id": cls.pipeline.id,
-                        "kind": "lost",
-                        "probability": 0,
-                    },
-                ]
-            )
-        )
+        cls.stage_new, cls.stage_offer, cls.stage_won, cls.stage_lost = stages
         cls.lost_reason = (
             cls.env["crm.lite.lost.reason"].sudo().create({"name": "Too late"})
         )

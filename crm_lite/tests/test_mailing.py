@@ -8,6 +8,9 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.base.models.ir_mail_server import IrMailServer
 
 from .common import CrmLiteCommon
 
@@ -266,9 +269,26 @@ class TestMailing(CrmLiteCommon):
         self._run_cron()
         carol = self._recipient(mailing, self.carol)
         self.assertEqual(carol.state, "sent")
-        mail = self.env["mail.mail"].browse(carol.mail_mail_id_int)
-        mail.write({"state": "exception", "failure_reason": "550 Mailbox unavailable"})
-        self._run_cron()
+        dave = self._recipient(mailing, self.dave)
+        mails = self.env["mail.mail"].browse(
+            [carol.mail_mail_id_int, dave.mail_mail_id_int]
+        )
+
+        # The mail queue sends them; the server refuses Carol's address.
+        def send_email(server, message, *args, **kwargs):
+            if "carol" in message["To"].lower():
+                raise Exception("550 Mailbox unavailable")  # noqa: TRY002
+            return "<accepted@example.com>"
+
+        with (
+            patch.object(
+                IrMailServer, "send_email", autospec=True, side_effect=send_email
+            ),
+            mute_logger("odoo.addons.mail.models.mail_mail"),
+        ):
+            mails.send(raise_exception=False)
+        self.env.invalidate_all()
+        self.assertEqual(mails.mapped("state"), ["exception", "sent"])
         self.assertEqual(
             (carol.state, carol.reason), ("failed", "550 Mailbox unavailable")
         )

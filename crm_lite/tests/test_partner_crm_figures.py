@@ -7,6 +7,8 @@ from odoo import fields
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from odoo.addons.crm_lite.tests.common import create_pipeline
+
 
 @tagged("post_install", "-at_install")
 class TestPartnerCrmFigures(TransactionCase):
@@ -21,26 +23,8 @@ class TestPartnerCrmFigures(TransactionCase):
             name="Figures Salesman",
             groups="base.group_user,base.group_partner_manager,crm_lite.group_crm_lite_all",
         )
-        cls.pipeline = cls.env["crm.lite.pipeline"].create({"name": "Figures Funnel"})
-        cls.stage_new, cls.stage_won, cls.stage_lost = cls.env["crm.lite.stage"].create(
-            [
-                {"name": "New", "sequence": 1, "pipeline_id": cls.pipeline.id},
-                {
-                    "name": "Won",
-                    "sequence": 8,
-                    "pipeline_id": cls.pipeline.id,
-                    "kind": "won",
-                    "probability": 100,
-                },
-                {
-                    "name": "Lost",
-                    "sequence": 9,
-                    "pipeline_id": cls.pipeline.id,
-                    "kind": "lost",
-                    "probability": 0,
-                },
-            ]
-        )
+        cls.pipeline, stages = create_pipeline(cls.env, "Figures Funnel")
+        cls.stage_new, cls.stage_won, cls.stage_lost = stages
         cls.lost_reason = cls.env["crm.lite.lost.reason"].create({"name": "Budget"})
         cls.org = cls.env["res.partner"].create(
             {"name": "Acme Furniture", "is_company": True}

@@ -8,6 +8,7 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.crm_lite.tests.common import create_pipeline
 
 
 @tagged("post_install", "-at_install")
@@ -105,32 +106,8 @@ class TestSegments(AccountTestInvoicingCommon):
         cls.partners = cls.clients | cls.lena
 
         # ------------------------------------------------------- deals
-        pipeline = (
-            cls.env["crm.lite.pipeline"].sudo().create({"name": "Segment Funnel"})
-        )
-        cls.stage_new, cls.stage_won, cls.stage_lost = (
-            cls.env["crm.lite.stage"]
-            .sudo()
-            .create(
-                [
-                    {"name": "New", "sequence": 1, "pipeline_id": pipeline.id},
-                    {
-                        "name": "Won",
-                        "sequence": 2,
-                        "pipeline_id": pipeline.id,
-                        "kind": "won",
-                        "probability": 100,
-                    },
-                    {
-                        "name": "Lost",
-                        "sequence": 3,
-                        "pipeline_id": pipeline.id,
-                        "kind": "lost",
-                        "probability": 0,
-                    },
-                ]
-            )
-        )
+        pipeline, stages = create_pipeline(cls.env(su=True), "Segment Funnel")
+        cls.stage_new, cls.stage_won, cls.stage_lost = stages
         lost_reason = cls.env["crm.lite.lost.reason"].sudo().create({"name": "Gone"})
         Deal = cls.env["crm.lite.deal"].sudo()
         deal_values = {"pipeline_id": pipeline.id, "user_id": False, "amount": 100.0}
