@@ -21,7 +21,7 @@ odoo_bin -d "$BENCH_DB" -i crm_lite --without-demo=all --stop-after-init \
     --http-port=8969 --data-dir="$DATA_DIR" --log-level=warn
 run_bench() {
     PYTHONPATH="$ODOO_PATH" "$VENV/bin/python" "$REPO_ROOT/tests/$1" \
-        --database "$BENCH_DB" --addons-path "$ODOO_PATH/odoo/addons,$REPO_ROOT" "${@:2}"
+        --database "$BENCH_DB" --addons-path "$ODOO_ADDONS_PATH,$REPO_ROOT" "${@:2}"
 }
 if [ "$WHAT" = all ] || [ "$WHAT" = kanban ]; then
     say "Pipeline kanban load"

@@ -64,7 +64,10 @@ for addon in "${ADDONS[@]}"; do
         cp -p "$f" "$WORK/src/$f"
     done
     rm -f "$OUT"/odoo_addon_"$addon"-*.whl
-    if (cd "$src" && WHOOL_POST_VERSION_STRATEGY_OVERRIDE=none \
+    # Built offline with whool from .venv-lint (no isolated build environment), so
+    # build constraints do not apply: pip >= 26 refuses PIP_BUILD_CONSTRAINT together
+    # with --no-build-isolation.
+    if (cd "$src" && env -u PIP_BUILD_CONSTRAINT WHOOL_POST_VERSION_STRATEGY_OVERRIDE=none \
         "$LINT_VENV/bin/python" -m pip wheel -q --no-build-isolation --no-deps . -w "$OUT"); then
         wheel="$(find "$OUT" -maxdepth 1 -name "odoo_addon_$addon-*.whl" | head -n 1)"
         if [ -n "$wheel" ] && "$LINT_VENV/bin/python" -m zipfile -l "$wheel" |

@@ -6,6 +6,9 @@
 #   ODOO_PATH   Odoo 18.0 Community source tree (odoo-bin, odoo/, requirements.txt);
 #               default /opt/odoo. It is used in place, never copied into the repo.
 #   PYTHON      interpreter used to create the virtualenvs; default python3 (3.11).
+#   ODOO_GIT_URL, ODOO_GIT_BRANCH, ODOO_ARCHIVE_URL
+#               where Odoo is fetched from when $ODOO_PATH holds none (default: the
+#               official repository's 18.0 branch, then the official 18.0 archive).
 
 set -euo pipefail
 
@@ -15,8 +18,15 @@ PYTHON="${PYTHON:-python3}"
 VENV="$REPO_ROOT/.venv"
 LINT_VENV="$REPO_ROOT/.venv-lint"
 
-# Old sdists pinned by Odoo (e.g. vobject, pyusb) break with setuptools>=70.
+# Every tool the set-up installs is pinned, so that a release somewhere cannot break
+# the two README commands: pip, setuptools and wheel of the virtualenvs themselves
+# (setup/requirements-tools.txt), and what pip puts in the isolated environments it
+# builds old sdists in (setup/pip-constraints.txt: Odoo's pinned cbor2, vobject and
+# pyusb need setuptools<70 and its pkg_resources). pip >= 26 reads build constraints
+# from PIP_BUILD_CONSTRAINT only, older pips from PIP_CONSTRAINT: set both.
+TOOLS_REQUIREMENTS="$REPO_ROOT/setup/requirements-tools.txt"
 export PIP_CONSTRAINT="$REPO_ROOT/setup/pip-constraints.txt"
+export PIP_BUILD_CONSTRAINT="$PIP_CONSTRAINT"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PIP_NO_INPUT=1
 # Never read a personal ~/.odoorc: every option the scripts need is on the command line.
@@ -26,7 +36,7 @@ export ODOO_RC=/dev/null
 # browser Odoo's tours drive, the PDF renderer of reports, and a C toolchain.
 APT_PACKAGES=(
     postgresql libpq-dev libldap2-dev libsasl2-dev chromium wkhtmltopdf
-    build-essential python3-dev python3-venv git
+    build-essential python3-dev python3-venv git curl ca-certificates
 )
 
 # ---------------------------------------------------------------- output, timing
@@ -82,9 +92,77 @@ as_postgres() {
 
 # ---------------------------------------------------------------- Odoo source
 
+# Where the set-up gets Odoo when $ODOO_PATH holds none: a shallow clone of the
+# official 18.0 branch, else the official source archive of the 18.0 nightly.
+ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}"
+ODOO_GIT_BRANCH="${ODOO_GIT_BRANCH:-18.0}"
+ODOO_ARCHIVE_URL="${ODOO_ARCHIVE_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
+
+odoo_source_present() {
+    [ -f "$ODOO_PATH/odoo/release.py" ] && [ -f "$ODOO_PATH/odoo-bin" ] &&
+        [ -f "$ODOO_PATH/requirements.txt" ]
+}
+
+# fetch_odoo_source: put Odoo 18.0 Community at $ODOO_PATH, from $ODOO_GIT_URL (shallow
+# clone of $ODOO_GIT_BRANCH) or else $ODOO_ARCHIVE_URL (a .tar.gz of the source);
+# false when neither can be reached. Never writes into a non-empty $ODOO_PATH.
+fetch_odoo_source() {
+    local parent tmp
+    if [ -e "$ODOO_PATH" ] && [ -n "$(ls -A "$ODOO_PATH" 2>/dev/null)" ]; then
+        echo "$ODOO_PATH exists and is not empty, but holds no Odoo: not touching it" >&2
+        return 1
+    fi
+    parent="$(dirname "$ODOO_PATH")"
+    if ! mkdir -p "$parent" 2>/dev/null || [ ! -w "$parent" ]; then
+        as_root mkdir -p "$parent"
+        as_root chown "$(id -u):$(id -g)" "$parent"
+    fi
+    tmp="$(mktemp -d "$parent/.odoo-source.XXXXXX")"
+    echo "Getting Odoo $ODOO_GIT_BRANCH: git clone --depth 1 $ODOO_GIT_URL"
+    if ! git clone -q --depth 1 --single-branch --branch "$ODOO_GIT_BRANCH" \
+        "$ODOO_GIT_URL" "$tmp/src" >"$tmp/fetch.log" 2>&1; then
+        sed 's/^/    /' "$tmp/fetch.log"
+        rm -rf "$tmp/src"
+        mkdir -p "$tmp/src"
+        echo "Getting Odoo from the source archive $ODOO_ARCHIVE_URL"
+        if ! curl -fsSL --retry 2 "$ODOO_ARCHIVE_URL" -o "$tmp/odoo.tar.gz" >"$tmp/fetch.log" 2>&1 ||
+            ! tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/src" --strip-components=1 >>"$tmp/fetch.log" 2>&1; then
+            sed 's/^/    /' "$tmp/fetch.log"
+            rm -rf "$tmp"
+            return 1
+        fi
+    fi
+    if [ ! -f "$tmp/src/odoo/release.py" ] || [ ! -f "$tmp/src/odoo-bin" ]; then
+        echo "what was downloaded holds no odoo/release.py and odoo-bin" >&2
+        rm -rf "$tmp"
+        return 1
+    fi
+    rm -rf "$ODOO_PATH"
+    mv "$tmp/src" "$ODOO_PATH"
+    rm -rf "$tmp"
+    echo "Odoo source ready at $ODOO_PATH"
+}
+
+# ensure_odoo_source: Odoo 18.0 at $ODOO_PATH, fetched when missing; stops with a clear
+# message when it cannot be had.
+ensure_odoo_source() {
+    if ! odoo_source_present; then
+        echo "No Odoo source at $ODOO_PATH: fetching Odoo 18.0 Community"
+        if ! fetch_odoo_source; then
+            die "Odoo 18.0 source (community) not found at $ODOO_PATH, and it could not be
+       fetched from $ODOO_GIT_URL (branch $ODOO_GIT_BRANCH) nor from $ODOO_ARCHIVE_URL.
+       Place it at /opt/odoo (or point \$ODOO_PATH to it) with odoo-bin, odoo/ and
+       requirements.txt, e.g. the 18.0 branch of the odoo/odoo repository or the
+       odoo_18.0 community source tarball; or set ODOO_GIT_URL / ODOO_ARCHIVE_URL to a
+       copy this machine can reach. It is used in place, not installed."
+        fi
+    fi
+    check_odoo_source
+    set_odoo_cmd
+}
+
 check_odoo_source() {
-    if [ ! -f "$ODOO_PATH/odoo/release.py" ] || [ ! -f "$ODOO_PATH/odoo-bin" ] ||
-        [ ! -f "$ODOO_PATH/requirements.txt" ]; then
+    if ! odoo_source_present; then
         die "Odoo 18.0 source (community) not found at $ODOO_PATH.
        Place it at /opt/odoo (or point \$ODOO_PATH to it) with odoo-bin, odoo/ and
        requirements.txt, e.g. the 18.0 branch of the odoo/odoo repository or the
@@ -159,7 +237,7 @@ ensure_venv() {
         echo "$(basename "$dir") is broken or made with another Python than $pyver: recreating it"
         rm -rf "$dir"
     fi
-    want="$(cat "$req" "$PIP_CONSTRAINT" | sha256sum | cut -d' ' -f1) python-$pyver"
+    want="$(cat "$req" "$PIP_CONSTRAINT" "$TOOLS_REQUIREMENTS" | sha256sum | cut -d' ' -f1) python-$pyver"
     if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         echo "$(basename "$dir") up to date ($(basename "$req"))"
         return 0
@@ -173,7 +251,7 @@ ensure_venv() {
     fi
     echo "Installing $(basename "$req") into $(basename "$dir")"
     rm -f "$stamp"
-    pip_quiet "$dir" install --upgrade pip wheel
+    pip_quiet "$dir" install -r "$TOOLS_REQUIREMENTS"
     pip_quiet "$dir" install -r "$req"
     printf '%s\n' "$want" >"$stamp"
 }
@@ -191,8 +269,8 @@ ensure_lint_venv() { ensure_venv "$LINT_VENV" "$REPO_ROOT/setup/requirements-lin
 
 # Everything the Odoo scripts need, in order.
 setup_all() {
-    check_odoo_source
     ensure_apt_packages
+    ensure_odoo_source
     ensure_postgres
     ensure_main_venv
 }
@@ -251,10 +329,13 @@ odoo_log_filter() {
 # ODOO_CMD: the command line that starts Odoo from its source tree with the core
 # addons and this repository's addons; append -d, --data-dir and the rest.
 # A git checkout of odoo/odoo keeps most core addons in addons/, the source tarball
-# keeps them all in odoo/addons: use whichever exist.
-ODOO_ADDONS_PATH="$ODOO_PATH/odoo/addons"
-if [ -d "$ODOO_PATH/addons" ]; then
-    ODOO_ADDONS_PATH="$ODOO_PATH/addons,$ODOO_ADDONS_PATH"
-fi
-ODOO_CMD=("$VENV/bin/python" "$ODOO_PATH/odoo-bin" "--addons-path=$ODOO_ADDONS_PATH,$REPO_ROOT")
+# keeps them all in odoo/addons: use whichever exist. Set again once Odoo is fetched.
+set_odoo_cmd() {
+    ODOO_ADDONS_PATH="$ODOO_PATH/odoo/addons"
+    if [ -d "$ODOO_PATH/addons" ]; then
+        ODOO_ADDONS_PATH="$ODOO_PATH/addons,$ODOO_ADDONS_PATH"
+    fi
+    ODOO_CMD=("$VENV/bin/python" "$ODOO_PATH/odoo-bin" "--addons-path=$ODOO_ADDONS_PATH,$REPO_ROOT")
+}
+set_odoo_cmd
 odoo_bin() { "${ODOO_CMD[@]}" "$@"; }

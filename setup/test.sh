@@ -47,6 +47,26 @@ phase_end ok
 discover_addons
 echo "Addons: ${ADDONS[*]}"
 
+# ---------------------------------------------------------------- set-up tests
+# tests/setup/test_*.sh check the set-up itself (pinned tools, fetching Odoo); on a
+# full run only, like the uninstall check.
+SETUP_TESTS_STATUS="skipped (not a full run)"
+SETUP_FAILED=()
+if [ "${#TAGS[@]}" -eq 0 ]; then
+    phase_begin "Set-up tests (tests/setup)"
+    mkdir -p "$LOG_DIR"
+    SETUP_RUN=0
+    for t in "$REPO_ROOT"/tests/setup/test_*.sh; do
+        [ -f "$t" ] || continue
+        SETUP_RUN=$((SETUP_RUN + 1))
+        if ! bash "$t" 2>&1 | tee "$LOG_DIR/$(basename "$t" .sh).log"; then
+            SETUP_FAILED+=("$(basename "$t")")
+        fi
+    done
+    SETUP_TESTS_STATUS="$((SETUP_RUN - ${#SETUP_FAILED[@]})) of $SETUP_RUN passed"
+    phase_end "$([ "${#SETUP_FAILED[@]}" = 0 ] && echo ok || echo FAILED)"
+fi
+
 if [ "$RUN_LINT" = 1 ]; then
     phase_begin "Linters (setup/lint.sh)"
     mkdir -p "$LOG_DIR"
@@ -108,7 +128,7 @@ if [ "$FULL_RUN" = 1 ] && [ "$ODOO_RC_CODE" = 0 ]; then
     phase_begin "Uninstall check"
     set +e
     PYTHONPATH="$ODOO_PATH" "$VENV/bin/python" "$REPO_ROOT/tests/check_uninstall.py" \
-        --database "$DB" --addons-path "$ODOO_PATH/odoo/addons,$REPO_ROOT" "${ADDONS[@]}"
+        --database "$DB" --addons-path "$ODOO_ADDONS_PATH,$REPO_ROOT" "${ADDONS[@]}"
     UNINSTALL_RC=$?
     set -e
     phase_end "$([ "$UNINSTALL_RC" = 0 ] && echo ok || echo FAILED)"
@@ -141,6 +161,7 @@ PASSED=$((RUN - FAILED - SKIPPED))
 [ "$PASSED" -ge 0 ] || PASSED=0
 
 PROBLEMS=()
+[ "${#SETUP_FAILED[@]}" = 0 ] || PROBLEMS+=("set-up tests failed: ${SETUP_FAILED[*]}")
 [ "$LINT_RC" = 0 ] || PROBLEMS+=("linters reported errors (see above or .test-logs/lint.log)")
 [ "$ODOO_RC_CODE" = 0 ] || PROBLEMS+=("odoo-bin exited with code $ODOO_RC_CODE")
 if [ "$RESULT_FOUND" = 0 ]; then
@@ -158,6 +179,7 @@ say "Summary"
 print_phases
 printf '  %-44s %7ss\n' "total" "$(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
 echo
+echo "Set-up tests: $SETUP_TESTS_STATUS"
 echo "Linters: $LINT_STATUS"
 if [ -n "$RESULT_LINE" ]; then
     echo "Odoo: $(sed -E 's/.*odoo\.tests\.result: //; s/ +$//' <<<"$RESULT_LINE")"
