@@ -4,13 +4,21 @@
     "name": "CRM Lite",
     "summary": "Contacts, sales funnels, deals with stage history, "
     "interactions and money from accounting",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-suite/crm-suite",
     "author": "CRM Suite contributors",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["base", "mail", "utm", "account", "calendar", "contacts"],
+    "depends": [
+        "base",
+        "mail",
+        "utm",
+        "account",
+        "calendar",
+        "contacts",
+        "phone_validation",
+    ],
     "data": [
         "security/crm_lite_security.xml",
         "security/ir.model.access.csv",

@@ -7,6 +7,7 @@ from . import crm_lite_deal
 from . import crm_lite_deal_accounting
 from . import crm_lite_deal_mail
 from . import crm_lite_deal_rotting
+from . import res_currency
 from . import account_move
 from . import calendar_event
 from . import res_partner

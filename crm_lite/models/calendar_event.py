@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .crm_lite_stage import STAGE_KINDS
+
 
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
@@ -11,8 +13,33 @@ class CalendarEvent(models.Model):
         help="The deal this meeting is about.",
     )
     deal_stage_kind = fields.Selection(
-        related="deal_id.stage_kind", string="Deal Status"
+        STAGE_KINDS,
+        string="Deal Status",
+        compute="_compute_deal_stage_kind",
+        search="_search_deal_stage_kind",
+        help="Status of the meeting's deal, for the deals you can see.",
     )
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    @api.depends_context("uid")
+    @api.depends("deal_id.stage_kind")
+    def _compute_deal_stage_kind(self):
+        # Attendees of a meeting may not see its deal (a colleague's): they
+        # get no status rather than an access error on the whole meeting.
+        readable = self.deal_id._filtered_access("read")
+        for event in self:
+            deal = event.deal_id
+            event.deal_stage_kind = deal.stage_kind if deal in readable else False
+
+    def _search_deal_stage_kind(self, operator, value):
+        return [("deal_id.stage_kind", operator, value)]
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
 
     @api.model
     def default_get(self, fields_list):
@@ -30,4 +57,12 @@ class CalendarEvent(models.Model):
         for vals in vals_list:
             if vals.get("deal_id") and not vals.get("res_id"):
                 vals.update({"res_model_id": deal_model_id, "res_id": vals["deal_id"]})
-        return super().create(vals_list)
+        events = super().create(vals_list)
+        events.deal_id._check_linkable()
+        return events
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("deal_id"):
+            self.deal_id._check_linkable()
+        return result

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .tools import NAME_MAX_LENGTH, check_companies_allowed, check_input
+
 
 class CrmLiteCampaignCost(models.Model):
     """What a campaign cost: typed in, or read from a vendor bill."""
@@ -36,6 +38,26 @@ class CrmLiteCampaignCost(models.Model):
         currency_field="currency_id",
     )
 
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list, char_limits={"description": NAME_MAX_LENGTH})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals], char_limits={"description": NAME_MAX_LENGTH})
+        result = super().write(vals)
+        if "company_id" in vals:
+            check_companies_allowed(self)
+        return result
+
+    # ------------------------------------------------------------
+    # COMPUTES AND CONSTRAINTS
+    # ------------------------------------------------------------
+
     @api.depends("move_id.amount_untaxed_signed", "move_id.state")
     def _compute_amount(self):
         for cost in self:
@@ -58,10 +80,19 @@ class CrmLiteCampaignCost(models.Model):
                     )
                 )
 
-    @api.constrains("move_id")
+    @api.constrains("move_id", "amount")
     def _check_move(self):
         for cost in self.filtered("move_id"):
-            if cost.move_id.move_type not in ("in_invoice", "in_refund"):
+            move = cost.move_id
+            if move.move_type not in ("in_invoice", "in_refund"):
                 raise ValidationError(
                     self.env._("A campaign cost can only come from a vendor bill.")
+                )
+            bill_amount = -move.amount_untaxed_signed if move.state == "posted" else 0.0
+            if cost.currency_id.compare_amounts(cost.amount, bill_amount):
+                raise ValidationError(
+                    self.env._(
+                        "A cost taken from a vendor bill is the bill's untaxed "
+                        "amount; remove the bill to type an amount in."
+                    )
                 )

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .tools import NAME_MAX_LENGTH, check_companies_allowed, check_input
 
 PRIORITIES = [
     ("0", "Normal"),
@@ -7,6 +9,24 @@ PRIORITIES = [
     ("2", "Very Good"),
     ("3", "Excellent"),
 ]
+# What the application alone writes: figures read from accounting, the dates
+# and flags of stage moves, history and links kept by other documents.
+DEAL_PROTECTED_FIELDS = frozenset(
+    {
+        "amount_invoiced",
+        "amount_due",
+        "amount_paid",
+        "payment_state",
+        "stage_kind",
+        "date_closed",
+        "date_last_stage_update",
+        "is_rotting",
+        "weighted_amount",
+        "stage_history_ids",
+        "invoice_ids",
+        "duration_tracking",
+    }
+)
 
 
 class CrmLiteDeal(models.Model):
@@ -73,7 +93,9 @@ class CrmLiteDeal(models.Model):
         group_expand="_read_group_stage_ids",
         domain="[('pipeline_id', '=', pipeline_id)]",
     )
-    stage_kind = fields.Selection(related="stage_id.kind", store=True, string="Status")
+    stage_kind = fields.Selection(
+        related="stage_id.kind", store=True, index=True, string="Status"
+    )
     user_id = fields.Many2one(
         "res.users",
         "Salesperson",
@@ -149,12 +171,13 @@ class CrmLiteDeal(models.Model):
 
     @api.depends("partner_id")
     def _compute_organization_id(self):
+        """The contact's organization; none for a private person. A deal
+        without contact keeps the organization typed in."""
         for deal in self:
+            if not deal.partner_id:
+                continue
             commercial = deal.partner_id.commercial_partner_id
-            if commercial.is_company:
-                deal.organization_id = commercial
-            elif not deal.organization_id:
-                deal.organization_id = False
+            deal.organization_id = commercial if commercial.is_company else False
 
     @api.depends("pipeline_id")
     def _compute_stage_id(self):
@@ -182,7 +205,13 @@ class CrmLiteDeal(models.Model):
         for deal in self:
             deal.meeting_count = counts.get(deal, 0)
 
-    @api.depends("partner_id.email", "partner_id.phone", "partner_id.mobile")
+    @api.depends(
+        "stage_kind",
+        "partner_id.email",
+        "partner_id.phone",
+        "partner_id.mobile",
+        "partner_id.country_id",
+    )
     def _compute_partner_duplicate_ids(self):
         for deal in self:
             partner = deal.partner_id
@@ -288,6 +317,12 @@ class CrmLiteDeal(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_input(
+            self,
+            vals_list,
+            char_limits={"name": NAME_MAX_LENGTH},
+            protected=DEAL_PROTECTED_FIELDS,
+        )
         now = fields.Datetime.now()
         for vals in vals_list:
             self._match_imported_stage(vals, vals.get("pipeline_id"))
@@ -299,9 +334,18 @@ class CrmLiteDeal(models.Model):
         deals._check_stage_requirements()
         deals._set_partner_first_source()
         deals._log_stage_history({deal.id: False for deal in deals}, now)
+        closed = deals.filtered(lambda d: d.stage_kind != "open")
+        if closed:
+            closed._status_changed_hook({deal.id: False for deal in closed})
         return deals
 
     def write(self, vals):
+        check_input(
+            self,
+            [vals],
+            char_limits={"name": NAME_MAX_LENGTH},
+            protected=DEAL_PROTECTED_FIELDS,
+        )
         vals = dict(vals)
         now = fields.Datetime.now()
         if len(self) == 1:
@@ -329,15 +373,47 @@ class CrmLiteDeal(models.Model):
                 vals["date_last_stage_update"] = now
                 vals["is_rotting"] = False
         result = super().write(vals)
+        if {"company_id", "pipeline_id"} & set(vals):
+            check_companies_allowed(self)
         if previous_stages:
             moved = self.browse(list(previous_stages))
             moved._check_stage_requirements()
             moved._log_stage_history(previous_stages, now)
+            previous_status = {
+                deal.id: previous_stages[deal.id].kind
+                for deal in moved
+                if previous_stages[deal.id].kind != deal.stage_kind
+            }
+            if previous_status:
+                self.browse(list(previous_status))._status_changed_hook(previous_status)
         elif "lost_reason_id" in vals and not vals["lost_reason_id"]:
             self.filtered(lambda d: d.stage_kind == "lost")._check_stage_requirements()
         if {"partner_id", "organization_id", "company_id"} & set(vals):
             self._check_invoices_consistency()
         return result
+
+    def _status_changed_hook(self, previous_status):
+        """Called once the deals in ``self`` changed status (open, won, lost).
+
+        Extension point for the addons that react to a deal being won, lost or
+        reopened (loyalty offers, reports, notifications), so that they never
+        override ``write``. Runs in the same transaction, after the stage
+        history row is written.
+
+        :param dict previous_status: ``{deal id: 'open' | 'won' | 'lost'}``,
+            or ``False`` for a deal created directly in a won or lost stage
+        """
+
+    def _check_linkable(self):
+        """Other documents (meetings, wizards) may point to these deals only
+        when the user can read them: a link would show their name and status.
+        The message names none of them."""
+        if self.env.su or not self:
+            return
+        if self - self._filtered_access("read"):
+            raise AccessError(
+                self.env._("You cannot link a record to a deal you cannot see.")
+            )
 
     def _set_partner_first_source(self):
         """Remember where a client first came from: the source of its first deal."""

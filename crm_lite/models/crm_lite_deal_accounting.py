@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .account_move import CUSTOMER_MOVE_TYPES, NO_PAYMENT
+
 DEAL_PAYMENT_STATES = [
     ("not_invoiced", "Not Invoiced"),
     ("not_paid", "Not Paid"),
@@ -75,24 +77,30 @@ class CrmLiteDeal(models.Model):
         "invoice_ids.move_type",
         "invoice_ids.amount_total_signed",
         "invoice_ids.amount_residual_signed",
+        "invoice_ids.payment_state",
     )
     def _compute_invoice_amounts(self):
+        # sudo: these figures are shown to salespeople who may not read
+        # accounting; the amounts are public on the deal by design.
+        deals = self.filtered(lambda d: isinstance(d.id, int))
+        figures = (
+            self.env["account.move"]
+            .sudo()
+            ._crm_get_paid_amounts([("deal_id", "in", deals.ids)], "deal_id")
+            if deals
+            else {}
+        )
         for deal in self:
-            # sudo: these figures are shown to salespeople who may not read
-            # accounting; the amounts are public on the deal by design.
             posted = deal.sudo().invoice_ids.filtered(
-                lambda m: m.state == "posted"
-                and m.move_type in ("out_invoice", "out_refund")
+                lambda m: m.state == "posted" and m.move_type in CUSTOMER_MOVE_TYPES
             )
-            invoiced = sum(posted.mapped("amount_total_signed"))
-            # An open credit note first offsets what the customer still owes;
-            # beyond that it is money given back, so it lowers what was paid
-            # rather than making the customer's debt negative.
+            paid = figures.get((deal.id, deal.company_id.id), NO_PAYMENT)
+            # What the customer still owes, net of open credit notes.
             due = max(sum(posted.mapped("amount_residual_signed")), 0.0)
-            deal.amount_invoiced = invoiced
+            deal.amount_invoiced = paid.invoiced
             deal.amount_due = due
-            deal.amount_paid = invoiced - due
-            deal.payment_state = deal._payment_state_from(posted, invoiced, due)
+            deal.amount_paid = paid.paid
+            deal.payment_state = deal._payment_state_from(posted, paid.invoiced, due)
 
     def _payment_state_from(self, posted, invoiced, due):
         currency = self.currency_id or self.env.company.currency_id
@@ -126,21 +134,30 @@ class CrmLiteDeal(models.Model):
                     deal=self.name,
                 )
             )
-        values = {
+        return {
             "move_type": "out_invoice",
             "partner_id": partner.id,
             "company_id": self.company_id.id,
             "deal_id": self.id,
             "invoice_user_id": self.user_id.id,
             "invoice_origin": self.name,
+            "invoice_line_ids": [
+                fields.Command.create(line_values)
+                for line_values in self._prepare_invoice_line_values()
+            ],
         }
-        if self.amount:
-            values["invoice_line_ids"] = [
-                fields.Command.create(
-                    {"name": self.name, "quantity": 1.0, "price_unit": self.amount}
-                )
-            ]
-        return values
+
+    def _prepare_invoice_line_values(self):
+        """Values of the lines of the deal's invoice (one line per dict).
+
+        By default one line for the expected revenue, none when the deal has
+        no amount. Extension point: add lines (e.g. loyalty rewards) here
+        rather than rewriting ``_prepare_invoice_values``.
+        """
+        self.ensure_one()
+        if not self.amount:
+            return []
+        return [{"name": self.name, "quantity": 1.0, "price_unit": self.amount}]
 
     def action_create_invoice(self):
         """Create a draft customer invoice for the deal and open it."""
@@ -186,6 +203,16 @@ class CrmLiteDeal(models.Model):
         """The invoices of a deal stay with its customer and company."""
         for deal in self:
             deal.sudo().invoice_ids._check_deal_consistency()
+
+    def _invoices_paid_hook(self):
+        """Called when a customer invoice of these deals becomes paid.
+
+        Extension point (like ``account.move._invoice_paid_hook``): ``self``
+        holds the deals of the invoices that became paid, whatever their
+        other invoices; the default moves the fully paid ones to the won stage
+        of pipelines that ask for it.
+        """
+        self.filtered(lambda d: d.payment_state == "paid")._win_when_paid()
 
     def _win_when_paid(self):
         """Move fully paid deals to their pipeline's won stage, when it asks so."""

@@ -1,5 +1,9 @@
+from ast import literal_eval
+
 from odoo import api, models, tools
 from odoo.exceptions import UserError
+
+from .crm_lite_deal import DEAL_PROTECTED_FIELDS
 
 
 class CrmLiteDeal(models.Model):
@@ -24,6 +28,13 @@ class CrmLiteDeal(models.Model):
 
         The sender becomes the deal's contact: found by normalized e-mail, or
         created. No salesperson is set: the gateway user is not a salesperson.
+
+        The mail gateway runs this in superuser mode. Values that are exactly a
+        deal alias's defaults were set by a CRM administrator and are applied;
+        any other ``custom_values`` come from whoever called the gateway (e.g.
+        ``message_process`` over RPC): they may not choose the company, the
+        salesperson, money or computed figures, and the deal is then created
+        with that user's own rights, as any create of theirs would be.
         """
         name, email = tools.parse_contact_from_email(
             msg_dict.get("email_from") or msg_dict.get("from") or ""
@@ -37,19 +48,44 @@ class CrmLiteDeal(models.Model):
                 )
             )
         values = dict(custom_values or {})
-        pipeline = self.env["crm.lite.pipeline"].browse(values.get("pipeline_id"))
+        deals = self
+        if not self._is_deal_alias_defaults(values):
+            for fname in ("company_id", "user_id", "amount", *DEAL_PROTECTED_FIELDS):
+                values.pop(fname, None)
+            deals = self.sudo(False)
+        pipeline = deals.env["crm.lite.pipeline"].browse(values.get("pipeline_id"))
+        if pipeline:
+            # Raises for a pipeline the user may not read (other company).
+            pipeline.check_access("read")
+        else:
+            pipeline = deals._default_pipeline_id()
         partner = self._find_or_create_sender(name, email, pipeline.company_id)
         defaults = {
             "name": msg_dict.get("subject")
             or self.env._("E-mail from %(sender)s", sender=email),
             "partner_id": partner.id,
             "user_id": False,
+            "pipeline_id": pipeline.id,
         }
-        if pipeline:
-            defaults["company_id"] = pipeline.company_id.id
         defaults.update(values)
-        return super(CrmLiteDeal, self.with_context(default_user_id=False)).message_new(
-            msg_dict, custom_values=defaults
+        # The deal belongs to the company of its pipeline, whatever was sent.
+        defaults["company_id"] = pipeline.company_id.id or self.env.company.id
+        return super(
+            CrmLiteDeal, deals.with_context(default_user_id=False)
+        ).message_new(msg_dict, custom_values=defaults)
+
+    @api.model
+    def _is_deal_alias_defaults(self, values):
+        """Whether ``values`` are exactly the defaults of an alias creating
+        deals, i.e. what the gateway passes when it routes an e-mail to it."""
+        # sudo: aliases are configuration the gateway reads for everyone.
+        aliases = (
+            self.env["mail.alias"]
+            .sudo()
+            .search([("alias_model_id.model", "=", self._name)])
+        )
+        return any(
+            literal_eval(alias.alias_defaults or "{}") == values for alias in aliases
         )
 
     @api.model

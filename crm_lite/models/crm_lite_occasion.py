@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
+from .tools import NAME_MAX_LENGTH, check_input
+
 OCCASION_KINDS = [
     ("birthday", "Birthday"),
     ("fixed", "Fixed Date"),
@@ -199,3 +201,12 @@ class CrmLiteOccasion(models.Model):
                 }
             )
         return Log.create(logs)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list, char_limits={"name": NAME_MAX_LENGTH})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals], char_limits={"name": NAME_MAX_LENGTH})
+        return super().write(vals)

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.mail.tools.alias_error import AliasError
 
+from .tools import NAME_MAX_LENGTH, check_companies_allowed, check_input
+
 
 class CrmLitePipeline(models.Model):
     """A sales funnel: an ordered set of stages that deals move through.
@@ -90,7 +92,13 @@ class CrmLitePipeline(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list, char_limits={"name": NAME_MAX_LENGTH})
+        return super().create(vals_list)
+
     def write(self, vals):
+        check_input(self, [vals], char_limits={"name": NAME_MAX_LENGTH})
         if "active" in vals and not vals["active"]:
             self._check_no_open_deals()
         if "company_id" in vals:
@@ -103,7 +111,10 @@ class CrmLitePipeline(models.Model):
                         "A pipeline that holds deals cannot move to another company."
                     )
                 )
-        return super().write(vals)
+        result = super().write(vals)
+        if "company_id" in vals:
+            check_companies_allowed(self)
+        return result
 
     def _check_no_open_deals(self):
         open_deals = self.env["crm.lite.deal"].search(

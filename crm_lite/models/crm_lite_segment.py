@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
+from .tools import NAME_MAX_LENGTH, check_input
+
 
 class CrmLiteSegment(models.Model):
     """A named, reusable selection of partners, defined by a domain."""
@@ -70,3 +72,12 @@ class CrmLiteSegment(models.Model):
             "view_mode": "list,kanban,form",
             "domain": self._get_partner_domain(),
         }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list, char_limits={"name": NAME_MAX_LENGTH})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals], char_limits={"name": NAME_MAX_LENGTH})
+        return super().write(vals)

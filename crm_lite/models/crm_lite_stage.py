@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .tools import NAME_MAX_LENGTH, check_companies_allowed, check_input
+
 STAGE_KINDS = [
     ("open", "Open"),
     ("won", "Won"),
@@ -84,7 +86,13 @@ class CrmLiteStage(models.Model):
                     self.env._("Required fields must be fields of deals.")
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list, char_limits={"name": NAME_MAX_LENGTH})
+        return super().create(vals_list)
+
     def write(self, vals):
+        check_input(self, [vals], char_limits={"name": NAME_MAX_LENGTH})
         if "pipeline_id" in vals:
             moved = self.filtered(lambda s: s.pipeline_id.id != vals["pipeline_id"])
             if moved and self.env["crm.lite.deal"].with_context(
@@ -95,7 +103,11 @@ class CrmLiteStage(models.Model):
                         "A stage that holds deals cannot move to another pipeline."
                     )
                 )
-        return super().write(vals)
+        result = super().write(vals)
+        if "pipeline_id" in vals:
+            # The stage takes the company of its new pipeline.
+            check_companies_allowed(self)
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_deals(self):

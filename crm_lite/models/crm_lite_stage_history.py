@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import create_index
 
 from .crm_lite_stage import STAGE_KINDS
 
@@ -21,7 +22,11 @@ class CrmLiteStageHistory(models.Model):
     pipeline_id = fields.Many2one("crm.lite.pipeline", index=True, readonly=True)
     company_id = fields.Many2one("res.company", index=True, readonly=True)
     stage_from_id = fields.Many2one(
-        "crm.lite.stage", "From Stage", ondelete="set null", readonly=True
+        "crm.lite.stage",
+        "From Stage",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
     )
     stage_id = fields.Many2one(
         "crm.lite.stage", "To Stage", index=True, ondelete="set null", readonly=True
@@ -38,3 +43,12 @@ class CrmLiteStageHistory(models.Model):
     )
     amount = fields.Monetary(readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
+
+    def init(self):
+        # Funnels and reports read a pipeline's moves over a period.
+        create_index(
+            self.env.cr,
+            "crm_lite_stage_history_pipeline_date_index",
+            self._table,
+            ["pipeline_id", "date"],
+        )

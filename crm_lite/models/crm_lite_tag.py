@@ -1,6 +1,8 @@
 from random import randint
 
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .tools import NAME_MAX_LENGTH, check_input
 
 
 class CrmLiteTag(models.Model):
@@ -17,3 +19,12 @@ class CrmLiteTag(models.Model):
     _sql_constraints = [
         ("name_uniq", "unique (name)", "A tag with this name already exists."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list, char_limits={"name": NAME_MAX_LENGTH})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals], char_limits={"name": NAME_MAX_LENGTH})
+        return super().write(vals)

@@ -25,6 +25,9 @@ class ResPartner(models.Model):
         "Open Pipeline",
         compute="_compute_deal_figures",
         currency_field="crm_currency_id",
+        groups="crm_lite.group_crm_lite_user",
+        help="Expected revenue of the open deals you can see, in the currency of "
+        "the current company.",
     )
     crm_currency_id = fields.Many2one("res.currency", compute="_compute_deal_figures")
     last_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
@@ -42,7 +45,7 @@ class ResPartner(models.Model):
         """Each partner with its direct contacts (an organization's people)."""
         return {partner: partner | partner.child_ids for partner in self}
 
-    @api.depends_context("company")
+    @api.depends_context("uid", "company", "allowed_company_ids")
     def _compute_deal_figures(self):
         families = self._crm_family()
         all_ids = [p.id for family in families.values() for p in family if p.id]
@@ -57,16 +60,15 @@ class ResPartner(models.Model):
                         deals_by_partner.get(partner, self.env["crm.lite.deal"]) | deals
                     )
         currency = self.env.company.currency_id
+        to_currency = self.env["res.currency"]._crm_sum_in_company_currency
         for partner in self:
             deals = self.env["crm.lite.deal"]
             for member in families[partner]:
                 deals |= deals_by_partner.get(member, deals)
             partner.deal_count = len(deals)
             partner.crm_currency_id = currency
-            partner.open_pipeline_amount = sum(
-                deal.currency_id._convert(
-                    deal.amount, currency, self.env.company, fields.Date.today()
-                )
+            partner.open_pipeline_amount = to_currency(
+                (deal.company_id, deal.amount)
                 for deal in deals
                 if deal.stage_kind == "open"
             )

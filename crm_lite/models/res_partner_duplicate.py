@@ -3,14 +3,9 @@ import re
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
-# Phone numbers are compared on their last digits so that "+370 612 34567",
-# "8 612 34567" and "61234567" written by different people still match.
-PHONE_KEY_DIGITS = 8
-
-
-def phone_key(number):
-    digits = re.sub(r"\D", "", number or "")
-    return digits[-PHONE_KEY_DIGITS:] if len(digits) >= PHONE_KEY_DIGITS else False
+# A number phone_validation cannot read (too short, unknown country...) is
+# compared on its digits, when there are enough of them to mean something.
+RAW_KEY_MIN_DIGITS = 7
 
 
 class ResPartner(models.Model):
@@ -31,13 +26,28 @@ class ResPartner(models.Model):
     )
     crm_duplicate_count = fields.Integer(compute="_compute_crm_duplicate_ids")
 
-    @api.depends("phone", "mobile")
+    @api.depends("phone", "mobile", "country_id")
     def _compute_crm_phone_keys(self):
         for partner in self:
-            partner.crm_phone_key = phone_key(partner.phone)
-            partner.crm_mobile_key = phone_key(partner.mobile)
+            partner.crm_phone_key = partner._crm_phone_key(partner.phone)
+            partner.crm_mobile_key = partner._crm_phone_key(partner.mobile)
 
-    @api.depends("email", "phone", "mobile")
+    def _crm_phone_key(self, number):
+        """The number in E.164 form, read as Odoo's phone_validation reads it:
+        in the partner's country, else the company's. "+370 612 34567",
+        "8 612 34567" and "612 34567" of a Lithuanian client are one number;
+        the same digits in another country are another one."""
+        self.ensure_one()
+        if not number:
+            return False
+        country = self.country_id or self.company_id.country_id
+        key = self._phone_format(number=number, country=country or False)
+        if key:
+            return key
+        digits = re.sub(r"\D", "", number)
+        return f"?{digits}" if len(digits) >= RAW_KEY_MIN_DIGITS else False
+
+    @api.depends("email", "phone", "mobile", "country_id")
     def _compute_crm_duplicate_ids(self):
         for partner in self:
             duplicates = partner._crm_find_duplicates()
@@ -47,7 +57,14 @@ class ResPartner(models.Model):
     def _crm_duplicate_domain(self):
         self.ensure_one()
         email = email_normalize(self.email) if self.email else False
-        keys = [k for k in (phone_key(self.phone), phone_key(self.mobile)) if k]
+        keys = [
+            key
+            for key in (
+                self._crm_phone_key(self.phone),
+                self._crm_phone_key(self.mobile),
+            )
+            if key
+        ]
         conditions = []
         if email:
             conditions.append([("email_normalized", "=", email)])
@@ -72,7 +89,7 @@ class ResPartner(models.Model):
             return self.browse()
         return self.search(domain, limit=limit, order="id")
 
-    @api.onchange("email", "phone", "mobile")
+    @api.onchange("email", "phone", "mobile", "country_id")
     def _onchange_crm_warn_duplicates(self):
         duplicates = self._crm_find_duplicates(limit=5)
         if duplicates:

@@ -1,5 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .tools import check_input
+
+CRM_USER = "crm_lite.group_crm_lite_user"
 
 
 class UtmCampaign(models.Model):
@@ -8,84 +12,147 @@ class UtmCampaign(models.Model):
 
     _inherit = "utm.campaign"
 
-    budget = fields.Monetary(currency_field="crm_currency_id")
+    budget = fields.Monetary(
+        currency_field="crm_currency_id",
+        groups=CRM_USER,
+        help="Set by CRM administrators.",
+    )
     date_start = fields.Date("Start Date")
     date_end = fields.Date("End Date")
-    cost_ids = fields.One2many("crm.lite.campaign.cost", "campaign_id", string="Costs")
+    cost_ids = fields.One2many(
+        "crm.lite.campaign.cost", "campaign_id", string="Costs", groups=CRM_USER
+    )
     crm_currency_id = fields.Many2one(
         "res.currency", compute="_compute_crm_currency_id"
     )
+    # Results reveal money: CRM users only (the figures themselves are
+    # company-wide, see _compute_crm_figures).
     cost_total = fields.Monetary(
-        compute="_compute_crm_figures", currency_field="crm_currency_id"
+        compute="_compute_crm_figures",
+        currency_field="crm_currency_id",
+        groups=CRM_USER,
     )
-    deal_count = fields.Integer("Deals", compute="_compute_crm_figures")
-    won_count = fields.Integer("Won Deals", compute="_compute_crm_figures")
+    deal_count = fields.Integer(
+        "Deals", compute="_compute_crm_figures", groups=CRM_USER
+    )
+    won_count = fields.Integer(
+        "Won Deals", compute="_compute_crm_figures", groups=CRM_USER
+    )
     revenue_invoiced = fields.Monetary(
-        compute="_compute_crm_figures", currency_field="crm_currency_id"
+        compute="_compute_crm_figures",
+        currency_field="crm_currency_id",
+        groups=CRM_USER,
     )
     revenue_paid = fields.Monetary(
-        compute="_compute_crm_figures", currency_field="crm_currency_id"
+        compute="_compute_crm_figures",
+        currency_field="crm_currency_id",
+        groups=CRM_USER,
     )
     roi = fields.Float(
         "ROI",
         compute="_compute_crm_figures",
+        groups=CRM_USER,
         help="(Paid revenue - costs) / costs: 0.5 means the campaign earned its "
         "costs back plus 50%. Zero when the campaign has no cost.",
     )
     cost_per_deal = fields.Monetary(
-        compute="_compute_crm_figures", currency_field="crm_currency_id"
+        compute="_compute_crm_figures",
+        currency_field="crm_currency_id",
+        groups=CRM_USER,
     )
     cost_per_won = fields.Monetary(
         "Cost per Won Deal",
         compute="_compute_crm_figures",
         currency_field="crm_currency_id",
+        groups=CRM_USER,
     )
 
     @api.depends_context("company")
     def _compute_crm_currency_id(self):
         self.crm_currency_id = self.env.company.currency_id
 
-    @api.depends_context("allowed_company_ids")
+    @api.depends_context("uid", "allowed_company_ids", "company")
     @api.depends("cost_ids.amount")
     def _compute_crm_figures(self):
         # sudo: campaign results are company-wide figures that salespeople
         # may read even when they only see their own deals; they are limited
-        # to the companies the user works in.
+        # to the companies the user works in, and converted to the currency of
+        # the current company.
         companies = self.env.companies
+        to_currency = self.env["res.currency"]._crm_sum_in_company_currency
         deals = self.env["crm.lite.deal"].sudo().with_context(active_test=False)
         deal_groups = deals._read_group(
             [("campaign_id", "in", self.ids), ("company_id", "in", companies.ids)],
-            ["campaign_id", "stage_kind"],
+            ["campaign_id", "company_id", "stage_kind"],
             ["__count", "amount_invoiced:sum", "amount_paid:sum"],
         )
-        figures = {}
-        for campaign, kind, count, invoiced, paid in deal_groups:
-            values = figures.setdefault(campaign, [0, 0, 0.0, 0.0])
-            values[0] += count
-            values[1] += count if kind == "won" else 0
-            values[2] += invoiced
-            values[3] += paid
+        counts, invoiced, paid = {}, {}, {}
+        for campaign, company, kind, count, invoiced_sum, paid_sum in deal_groups:
+            deal_count, won_count = counts.get(campaign, (0, 0))
+            counts[campaign] = (
+                deal_count + count,
+                won_count + (count if kind == "won" else 0),
+            )
+            invoiced.setdefault(campaign, []).append((company, invoiced_sum))
+            paid.setdefault(campaign, []).append((company, paid_sum))
         cost_groups = (
             self.env["crm.lite.campaign.cost"]
             .sudo()
             ._read_group(
                 [("campaign_id", "in", self.ids), ("company_id", "in", companies.ids)],
-                ["campaign_id"],
+                ["campaign_id", "company_id"],
                 ["amount:sum"],
             )
         )
-        costs = dict(cost_groups)
+        costs = {}
+        for campaign, company, amount in cost_groups:
+            costs.setdefault(campaign, []).append((company, amount))
         for campaign in self:
-            count, won, invoiced, paid = figures.get(campaign, (0, 0, 0.0, 0.0))
-            cost = costs.get(campaign, 0.0)
+            count, won = counts.get(campaign, (0, 0))
+            cost = to_currency(costs.get(campaign, []))
+            revenue_paid = to_currency(paid.get(campaign, []))
             campaign.deal_count = count
             campaign.won_count = won
-            campaign.revenue_invoiced = invoiced
-            campaign.revenue_paid = paid
+            campaign.revenue_invoiced = to_currency(invoiced.get(campaign, []))
+            campaign.revenue_paid = revenue_paid
             campaign.cost_total = cost
-            campaign.roi = (paid - cost) / cost if cost else 0.0
+            campaign.roi = (revenue_paid - cost) / cost if cost else 0.0
             campaign.cost_per_deal = cost / count if count else 0.0
             campaign.cost_per_won = cost / won if won else 0.0
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        self._check_budget_rights(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        if "budget" in vals and any(
+            campaign.sudo().budget != vals["budget"] for campaign in self
+        ):
+            self._check_budget_rights([vals])
+        return super().write(vals)
+
+    def _check_budget_rights(self, vals_list):
+        """Salespeople read the budget; only CRM administrators set it (a new
+        campaign from a salesperson comes without one)."""
+        if self.env.su or self.env.user.has_group("crm_lite.group_crm_lite_manager"):
+            return
+        if any(vals.get("budget") for vals in vals_list) or (
+            self and any("budget" in vals for vals in vals_list)
+        ):
+            raise AccessError(
+                self.env._("Only CRM administrators can set a campaign budget.")
+            )
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):

@@ -16,3 +16,11 @@ from . import test_occasions
 from . import test_campaign_roi
 from . import test_segments
 from . import test_marketing_security
+from . import test_access_matrix
+from . import test_gateway_security
+from . import test_company_rules
+from . import test_protected_fields
+from . import test_visibility
+from . import test_money_rules
+from . import test_extension_points
+from . import test_scale_guards

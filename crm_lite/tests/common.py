@@ -1,7 +1,9 @@
 from contextlib import contextmanager
 
-from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo import Command, fields
+from odoo.tests import Form, new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 # Chatter side effects are not what most tests look at: switching them off
 # makes record creation much faster. Tests about tracking or followers
@@ -34,6 +36,7 @@ def create_pipeline(env, name, open_stages=("New",), **values):
                 "pipeline_id": pipeline.id,
                 "kind": "won",
                 "probability": 100,
+                "fold": True,
             },
             {
                 "name": "Lost",
@@ -41,20 +44,40 @@ def create_pipeline(env, name, open_stages=("New",), **values):
                 "pipeline_id": pipeline.id,
                 "kind": "lost",
                 "probability": 0,
+                "fold": True,
             },
         ]
     )
     return pipeline, stages
 
 
-class CrmLiteCommon(TransactionCase):
-    """Shared data of the crm_lite tests.
+class CrmLiteCommon(AccountTestInvoicingCommon):
+    """The one test base of crm_lite (and of the addons built on it).
 
-    Two companies, salespeople of every access level, an accountant, three
-    pipelines with their stages, an organization with one of its contacts,
-    another customer and a lost reason. ``_create_deal`` makes a deal with
-    sensible defaults (test pipeline, ``contact``, ``user_sales_1``, 1000).
+    Set-up data is written by the superuser (``cls.env``); tests act as the
+    users below with ``with_user`` or ``@users``.
+
+    - Two companies with a chart of accounts: ``company`` and ``company_2``,
+      the second in another currency (``currency_2``, 2 units for 1 of the
+      first company's currency today).
+    - One user per role: ``user_sales_1`` and ``user_sales_2`` (own documents),
+      ``user_sales_all`` (all documents), ``user_manager`` (CRM administrator
+      of both companies), ``user_sales_co2`` (own documents, second company),
+      ``user_accountant`` (Invoicing, no CRM right), ``user_employee`` (no CRM
+      right), ``user_portal``.
+    - Pipelines: ``pipeline`` (Lead, Negotiation, Won, Lost), ``pipeline_2``
+      (Repeat: New, Repeat: Won) and ``pipeline_co2`` in the second company.
+    - Partners: ``organization`` with its contact ``contact``,
+      ``other_customer``; a lost reason.
+    - Helpers: ``_create_deal``, ``_invoice_deal``, ``_invoice_partner``,
+      ``_pay``, ``_credit_note``.
     """
+
+    @classmethod
+    def setup_independent_user(cls):
+        # No accountant as cls.env: set-up data is the superuser's, tests act
+        # as the named users below.
+        return None
 
     @classmethod
     def default_env_context(cls):
@@ -64,67 +87,70 @@ class CrmLiteCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **cls.default_env_context()))
-
-        cls.company = cls.env.company
-        cls.company_2 = cls.env["res.company"].create({"name": "Second Co"})
+        cls.company = cls.company_data["company"]
         cls.currency = cls.company.currency_id
+        cls.currency_2 = cls.setup_other_currency(
+            "EUR" if cls.currency.name != "EUR" else "USD",
+            rates=[("2000-01-01", 2.0)],
+        )
+        cls.company_2_data = cls.setup_other_company(
+            name="Second Co", currency_id=cls.currency_2.id
+        )
+        cls.company_2 = cls.company_2_data["company"]
+        # The same rate seen from the second company: 1 of its currency is
+        # worth half a unit of the first company's.
+        cls.env["res.currency.rate"].create(
+            {
+                "name": "2000-01-01",
+                "rate": 0.5,
+                "currency_id": cls.currency.id,
+                "company_id": cls.company_2.id,
+            }
+        )
 
         # ---------------------------------------------------------- users
-        cls.user_sales_1 = new_test_user(
-            cls.env,
-            login="crm_lite_sales_1",
-            name="Sally Sales",
-            email="sally.sales@example.com",
-            groups="crm_lite.group_crm_lite_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        def user(login, name, groups, companies=None):
+            companies = companies or cls.company
+            return new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                email=f"{login}@example.com",
+                groups=groups,
+                company_id=companies[0].id,
+                company_ids=[Command.set(companies.ids)],
+            )
+
+        cls.user_sales_1 = user(
+            "crm_lite_sales_1", "Sally Sales", "crm_lite.group_crm_lite_user"
         )
-        cls.user_sales_2 = new_test_user(
-            cls.env,
-            login="crm_lite_sales_2",
-            name="Samuel Sales",
-            email="samuel.sales@example.com",
-            groups="crm_lite.group_crm_lite_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.user_sales_2 = user(
+            "crm_lite_sales_2", "Samuel Sales", "crm_lite.group_crm_lite_user"
         )
-        cls.user_sales_all = new_test_user(
-            cls.env,
-            login="crm_lite_sales_all",
-            name="Alice All-Deals",
-            email="alice.all@example.com",
-            groups="crm_lite.group_crm_lite_all",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.user_sales_all = user(
+            "crm_lite_sales_all", "Alice All-Deals", "crm_lite.group_crm_lite_all"
         )
-        cls.user_manager = new_test_user(
-            cls.env,
-            login="crm_lite_manager",
-            name="Martin Manager",
-            email="martin.manager@example.com",
-            groups="crm_lite.group_crm_lite_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set((cls.company | cls.company_2).ids)],
+        cls.user_manager = user(
+            "crm_lite_manager",
+            "Martin Manager",
+            "crm_lite.group_crm_lite_manager",
+            cls.company | cls.company_2,
         )
-        cls.user_sales_co2 = new_test_user(
-            cls.env,
-            login="crm_lite_sales_co2",
-            name="Carla Second-Co",
-            email="carla.co2@example.com",
-            groups="crm_lite.group_crm_lite_user",
-            company_id=cls.company_2.id,
-            company_ids=[Command.set(cls.company_2.ids)],
+        cls.user_sales_co2 = user(
+            "crm_lite_sales_co2",
+            "Carla Second-Co",
+            "crm_lite.group_crm_lite_user",
+            cls.company_2,
         )
-        cls.user_accountant = new_test_user(
-            cls.env,
-            login="crm_lite_accountant",
-            name="Anna Accountant",
-            email="anna.accountant@example.com",
-            groups="base.group_user,account.group_account_invoice",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.user_accountant = user(
+            "crm_lite_accountant",
+            "Anna Accountant",
+            "base.group_user,account.group_account_invoice",
         )
+        cls.user_employee = user(
+            "crm_lite_employee", "Emil Employee", "base.group_user"
+        )
+        cls.user_portal = user("crm_lite_portal", "Paula Portal", "base.group_portal")
 
         # ------------------------------------------------------ pipelines
         Stage = cls.env["crm.lite.stage"]
@@ -201,13 +227,23 @@ class CrmLiteCommon(TransactionCase):
                 "member_ids": [Command.set(cls.user_sales_co2.ids)],
             }
         )
-        cls.stage_co2_new = Stage.create(
-            {
-                "name": "Second Co: New",
-                "pipeline_id": cls.pipeline_co2.id,
-                "kind": "open",
-                "probability": 15,
-            }
+        cls.stage_co2_new, cls.stage_co2_won = Stage.create(
+            [
+                {
+                    "name": "Second Co: New",
+                    "sequence": 1,
+                    "pipeline_id": cls.pipeline_co2.id,
+                    "kind": "open",
+                    "probability": 15,
+                },
+                {
+                    "name": "Second Co: Won",
+                    "sequence": 2,
+                    "pipeline_id": cls.pipeline_co2.id,
+                    "kind": "won",
+                    "probability": 100,
+                },
+            ]
         )
 
         # ------------------------------------------------------- partners
@@ -235,13 +271,17 @@ class CrmLiteCommon(TransactionCase):
 
         cls.lost_reason = cls.env["crm.lite.lost.reason"].create({"name": "Budget cut"})
 
+    # ------------------------------------------------------------
+    # DEALS
+    # ------------------------------------------------------------
+
     @classmethod
     def _create_deal(cls, **vals):
         """A deal in ``cls.pipeline`` for ``cls.contact``, owned by
         ``user_sales_1``, worth 1000, in the company of its pipeline; any
         value can be overridden."""
         values = {
-            "name": "Deal for %s" % cls.contact.name,
+            "name": f"Deal for {cls.contact.name}",
             "pipeline_id": cls.pipeline.id,
             "partner_id": cls.contact.id,
             "user_id": cls.user_sales_1.id,
@@ -252,6 +292,87 @@ class CrmLiteCommon(TransactionCase):
             pipeline = cls.env["crm.lite.pipeline"].browse(values["pipeline_id"])
             values["company_id"] = pipeline.company_id.id
         return cls.env["crm.lite.deal"].create(values)
+
+    # ------------------------------------------------------------
+    # ACCOUNTING
+    # ------------------------------------------------------------
+
+    @classmethod
+    def _invoice_deal(cls, deal, post=True, date=None, user=None):
+        """The invoice of the deal's "Create Invoice" button (as ``user``,
+        default the superuser), dated ``date`` (today) and posted."""
+        action = deal.with_user(user or cls.env.user).action_create_invoice()
+        invoice = cls.env["account.move"].browse(action["res_id"])
+        invoice.invoice_date = date or fields.Date.context_today(invoice)
+        if post:
+            invoice.action_post()
+        return invoice
+
+    @classmethod
+    def _invoice_partner(cls, partner, amount, date=None, post=True, **values):
+        """A customer invoice of one untaxed line of ``amount`` for
+        ``partner`` (in its company's currency), dated ``date`` (today)."""
+        invoice = cls.init_invoice(
+            "out_invoice",
+            partner=partner,
+            invoice_date=date or fields.Date.context_today(cls.env.user),
+            amounts=[amount],
+            taxes=[],
+            company=values.pop("company", False),
+        )
+        if values:
+            invoice.write(values)
+        if post:
+            invoice.action_post()
+        return invoice
+
+    @classmethod
+    def _pay(cls, invoice, amount=None, date=None):
+        """Register a payment (the whole residual by default) through
+        accounting's own wizard, dated ``date`` (the invoice date)."""
+        values = {"payment_date": date or invoice.invoice_date}
+        if amount is not None:
+            values["amount"] = amount
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(values)
+            ._create_payments()
+        )
+
+    @classmethod
+    def _credit_note(cls, invoice, amount=None, date=None):
+        """A posted credit note on ``invoice`` through the reversal wizard:
+        the whole invoice, or one line of ``amount``."""
+        action = (
+            cls.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "reason": "Refund",
+                    "journal_id": invoice.journal_id.id,
+                    "date": date or invoice.invoice_date,
+                }
+            )
+            .refund_moves()
+        )
+        refund = cls.env["account.move"].browse(action["res_id"])
+        if amount is not None:
+            with Form(refund) as refund_form:
+                while len(refund_form.invoice_line_ids) > 1:
+                    refund_form.invoice_line_ids.remove(
+                        len(refund_form.invoice_line_ids) - 1
+                    )
+                with refund_form.invoice_line_ids.edit(0) as line:
+                    line.quantity = 1
+                    line.price_unit = amount
+                    line.tax_ids.clear()
+        refund.action_post()
+        return refund
+
+    # ------------------------------------------------------------
+    # ASSERTS
+    # ------------------------------------------------------------
 
     def assertRaisesRegex(self, expected_exception, expected_regex, *args, **kwargs):
         """``assertRaises`` with a check of the message.

@@ -2,25 +2,21 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.crm_lite.tests.common import CrmLiteCommon, create_pipeline
 
 
 @tagged("post_install", "-at_install")
-class TestCampaignRoi(AccountTestInvoicingCommon):
+class TestCampaignRoi(CrmLiteCommon):
     """What a campaign cost and earned, read from its deals' invoices as
     accounting records them.
 
-    ``cls.env`` is the accountant of AccountTestInvoicingCommon; deals are
-    made by a salesperson who may issue invoices, costs by a CRM
-    administrator.
+    Deals are made by a salesperson who may issue invoices, costs by a CRM
+    administrator; accounting is done by ``cls.env``.
     """
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.company_data["company"]
-        cls.company_2 = cls.setup_other_company()["company"]
         cls.salesman = new_test_user(
             cls.env,
             login="roi_salesman",
@@ -50,19 +46,10 @@ class TestCampaignRoi(AccountTestInvoicingCommon):
             company_id=cls.company.id,
             company_ids=[Command.set((cls.company | cls.company_2).ids)],
         )
-        Pipeline = cls.env["crm.lite.pipeline"].sudo()
-        Stage = cls.env["crm.lite.stage"].sudo()
         cls.pipeline, stages = create_pipeline(
-            cls.env(su=True), "ROI Funnel", company_id=cls.company.id
+            cls.env, "ROI Funnel", company_id=cls.company.id
         )
         cls.stage_new, cls.stage_won, cls.stage_lost = stages
-        cls.pipeline_co2 = Pipeline.create(
-            {"name": "ROI Funnel Co 2", "company_id": cls.company_2.id}
-        )
-        Stage.create({"name": "Co2 New", "pipeline_id": cls.pipeline_co2.id})
-        cls.lost_reason = (
-            cls.env["crm.lite.lost.reason"].sudo().create({"name": "Price"})
-        )
         cls.partner_a.is_company = True
 
         cls.campaign = cls.env["utm.campaign"].create(
@@ -94,43 +81,7 @@ class TestCampaignRoi(AccountTestInvoicingCommon):
 
     def _invoice(self, deal, post=True):
         """Salesperson clicks "Create Invoice"; the accountant posts it."""
-        action = deal.with_user(self.salesman).action_create_invoice()
-        invoice = self.env["account.move"].browse(action["res_id"])
-        if post:
-            invoice.action_post()
-        return invoice
-
-    def _pay(self, invoice, amount=None):
-        values = {"payment_date": invoice.invoice_date}
-        if amount is not None:
-            values["amount"] = amount
-        return (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create(values)
-            ._create_payments()
-        )
-
-    def _credit_note(self, invoice, amount):
-        """A posted credit note of ``amount`` on ``invoice``, via the wizard."""
-        action = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create(
-                {
-                    "reason": "Discount",
-                    "journal_id": invoice.journal_id.id,
-                    "date": invoice.invoice_date,
-                }
-            )
-            .refund_moves()
-        )
-        refund = self.env["account.move"].browse(action["res_id"])
-        with Form(refund) as refund_form:
-            with refund_form.invoice_line_ids.edit(0) as line:
-                line.price_unit = amount
-        refund.action_post()
-        return refund
+        return self._invoice_deal(deal, post=post, user=self.salesman)
 
     def _cost(self, amount=None, campaign=None, **values):
         vals = {
@@ -462,24 +413,20 @@ class TestCampaignRoi(AccountTestInvoicingCommon):
     # COMPANIES
     # ------------------------------------------------------------
 
-    def test_other_company_not_counted(self):
+    def test_other_company_counted_in_its_currency(self):
         self._pay(self._invoice(self._deal(1000.0)))
         self._cost(400.0)
         # The same campaign also ran in the second company.
-        deal_co2 = (
-            self.env["crm.lite.deal"]
-            .sudo()
-            .create(
-                {
-                    "name": "Co2 deal",
-                    "pipeline_id": self.pipeline_co2.id,
-                    "partner_id": self.partner_a.id,
-                    "company_id": self.company_2.id,
-                    "user_id": False,
-                    "amount": 3000.0,
-                    "campaign_id": self.campaign.id,
-                }
-            )
+        deal_co2 = self.env["crm.lite.deal"].create(
+            {
+                "name": "Co2 deal",
+                "pipeline_id": self.pipeline_co2.id,
+                "partner_id": self.partner_a.id,
+                "company_id": self.company_2.id,
+                "user_id": False,
+                "amount": 3000.0,
+                "campaign_id": self.campaign.id,
+            }
         )
         action = deal_co2.action_create_invoice()
         invoice_co2 = self.env["account.move"].browse(action["res_id"])
@@ -517,14 +464,24 @@ class TestCampaignRoi(AccountTestInvoicingCommon):
             cost_total=200.0,
             roi=-1.0,
         )
-        # Both companies selected: both count.
+        # Both companies selected: both count, the second company's figures
+        # converted from its currency (2 for 1) into the current company's.
         self._assert_figures(
             self.campaign,
             company_ids=(self.company | self.company_2).ids,
             deal_count=2,
-            revenue_invoiced=4000.0,
+            revenue_invoiced=1000.0 + 3000.0 / 2,
             revenue_paid=1000.0,
-            cost_total=600.0,
+            cost_total=400.0 + 200.0 / 2,
+        )
+        # The same seen from the second company, in its currency.
+        self._assert_figures(
+            self.campaign,
+            company_ids=(self.company_2 | self.company).ids,
+            deal_count=2,
+            revenue_invoiced=1000.0 * 2 + 3000.0,
+            revenue_paid=1000.0 * 2,
+            cost_total=400.0 * 2 + 200.0,
         )
 
 

@@ -162,12 +162,14 @@ class TestDealStages(CrmLiteCommon):
             self.assertTrue(deal.date_closed)
 
     def test_action_set_won_without_won_stage(self):
-        deal = self._create_deal(
-            pipeline_id=self.pipeline_co2.id, user_id=self.user_sales_co2.id
+        pipeline = self.env["crm.lite.pipeline"].create({"name": "Open Ended"})
+        stage = self.env["crm.lite.stage"].create(
+            {"name": "Talking", "pipeline_id": pipeline.id}
         )
-        with self.assertRaisesRegex(UserError, "Second Co Sales has no won stage"):
+        deal = self._create_deal(pipeline_id=pipeline.id)
+        with self.assertRaisesRegex(UserError, "Open Ended has no won stage"):
             deal.action_set_won()
-        self.assertEqual(deal.stage_id, self.stage_co2_new)
+        self.assertEqual(deal.stage_id, stage)
 
     def test_lost_stage_requires_reason(self):
         deal = self._create_deal(stage_id=self.stage_negotiation.id)

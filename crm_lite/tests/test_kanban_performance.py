@@ -4,7 +4,9 @@ from datetime import timedelta
 from lxml import etree
 
 from odoo import fields
-from odoo.tests import TransactionCase, new_test_user, tagged, users, warmup
+from odoo.tests import new_test_user, tagged, users, warmup
+
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 
 _logger = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ KANBAN_QUERY_COUNT = 43
 
 
 @tagged("post_install", "-at_install", "crm_lite_performance")
-class TestKanbanPerformance(TransactionCase):
+class TestKanbanPerformance(CrmLiteCommon):
     """Opening the pipeline costs a fixed number of queries, whatever the
     number of deals in it."""
 

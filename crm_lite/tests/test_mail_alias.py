@@ -4,8 +4,9 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 from odoo.addons.mail.models.mail_alias import Alias
-from odoo.addons.mail.tests.common import MailCommon
+from odoo.addons.mail.tests.common import MockEmail
 
 # A plain customer e-mail, as a mail server hands it to the gateway.
 MAIL_TEMPLATE = """Return-Path: {return_path}
@@ -44,13 +45,16 @@ Content-Transfer-Encoding: quoted-printable
 
 
 @tagged("post_install", "-at_install")
-class TestMailAlias(MailCommon):
+class TestMailAlias(CrmLiteCommon, MockEmail):
     """E-mails sent to a pipeline's alias become deals."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.company_admin
+        cls._init_mail_gateway()
+        cls.mail_alias_domain.company_ids = [(4, cls.company.id)]
+        cls.company.alias_domain_id = cls.mail_alias_domain
+        company = cls.company
         cls.pipeline = cls.env["crm.lite.pipeline"].create(
             {
                 "name": "Inbound Sales",
@@ -109,7 +113,7 @@ class TestMailAlias(MailCommon):
                     "name": "Office chairs for HQ",
                     "pipeline_id": self.pipeline.id,
                     "stage_id": self.stage_first.id,
-                    "company_id": self.company_admin.id,
+                    "company_id": self.company.id,
                     "user_id": False,
                     "stage_kind": "open",
                 }

@@ -4,14 +4,14 @@ from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from odoo import fields
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.crm_lite.tests.common import create_pipeline
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon, create_pipeline
 
 
 @tagged("post_install", "-at_install")
-class TestPartnerCrmFigures(TransactionCase):
+class TestPartnerCrmFigures(CrmLiteCommon):
     """What the contact card says about a client's deals and meetings."""
 
     @classmethod

@@ -1,9 +1,11 @@
 from odoo.exceptions import UserError
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPartnerDuplicates(TransactionCase):
+class TestPartnerDuplicates(CrmLiteCommon):
     """Contacts typed twice are spotted by normalized e-mail and phone."""
 
     @classmethod
@@ -30,11 +32,15 @@ class TestPartnerDuplicates(TransactionCase):
                 },
             ]
         )
+        cls.lithuania = cls.env.ref("base.lt")
+        cls.germany = cls.env.ref("base.de")
+        cls.uk = cls.env.ref("base.uk")
         cls.older = cls.env["res.partner"].create(
             {
                 "name": "Jonas Older",
                 "email": "jonas@shop.example",
                 "phone": "+370 612 34567",
+                "country_id": cls.lithuania.id,
             }
         )
         cls.unrelated = cls.env["res.partner"].create(
@@ -42,6 +48,7 @@ class TestPartnerDuplicates(TransactionCase):
                 "name": "Rita Unrelated",
                 "email": "rita@elsewhere.example",
                 "phone": "+370 699 00011",
+                "country_id": cls.lithuania.id,
             }
         )
 
@@ -61,18 +68,39 @@ class TestPartnerDuplicates(TransactionCase):
         self.assertEqual(self.older.crm_duplicate_ids, newer)
 
     def test_same_phone_written_differently(self):
-        newer = self._partner(phone="8 612 34567")
-        self.assertEqual(newer.crm_phone_key, "61234567")
-        self.assertEqual(self.older.crm_phone_key, "61234567")
+        # The national form of a Lithuanian client is the same E.164 number.
+        newer = self._partner(phone="8 612 34567", country_id=self.lithuania.id)
+        self.assertEqual(newer.crm_phone_key, "+37061234567")
+        self.assertEqual(self.older.crm_phone_key, "+37061234567")
         self.assertEqual(newer.crm_duplicate_ids, self.older)
 
+    def test_same_digits_in_another_country_is_another_number(self):
+        # Same last eight digits, but a German number: not a duplicate.
+        german = self._partner(phone="0612 34567", country_id=self.germany.id)
+        self.assertEqual(german.crm_phone_key, "+4961234567")
+        self.assertFalse(german.crm_duplicate_ids)
+        # Its country corrected to Lithuania, it is the same number again.
+        german.country_id = self.lithuania
+        german.phone = "8 612 34567"
+        german.invalidate_recordset(["crm_duplicate_ids"])
+        self.assertEqual(german.crm_duplicate_ids, self.older)
+
     def test_mobile_matches_phone(self):
-        newer = self._partner(mobile="(612) 345-67")
+        newer = self._partner(mobile="(8 612) 345-67", country_id=self.lithuania.id)
         self.assertEqual(newer.crm_duplicate_ids, self.older)
         # A phone equal to someone's mobile matches as well.
-        with_mobile = self._partner(name="Mobile Only", mobile="+44 7700 900123")
-        third = self._partner(name="Phone Only", phone="07700 900123")
+        with_mobile = self._partner(
+            name="Mobile Only", mobile="+44 7911 123456", country_id=self.uk.id
+        )
+        third = self._partner(
+            name="Phone Only", phone="07911 123456", country_id=self.uk.id
+        )
         self.assertEqual(third.crm_duplicate_ids, with_mobile)
+
+    def test_number_without_country_compared_on_its_digits(self):
+        first = self._partner(name="No Country 1", phone="612 345 678")
+        second = self._partner(name="No Country 2", phone="612-345-678")
+        self.assertEqual(second.crm_duplicate_ids, first)
 
     def test_no_match(self):
         newer = self._partner(email="jonas@other-shop.example", phone="+370 612 34568")
@@ -104,6 +132,7 @@ class TestPartnerDuplicates(TransactionCase):
         with self.assertLogs("odoo.tests.form.onchange", level="WARNING") as logs:
             partner_form = Form(self.env["res.partner"].with_user(self.salesman))
             partner_form.name = "Jonas Again"
+            partner_form.country_id = self.lithuania
             partner_form.phone = "8 612 34567"
         self.assertTrue(any("Jonas Older" in line for line in logs.output))
 

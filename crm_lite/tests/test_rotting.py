@@ -3,11 +3,13 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 
 
 @tagged("post_install", "-at_install")
-class TestRotting(TransactionCase):
+class TestRotting(CrmLiteCommon):
     """Open deals left alone longer than their stage allows are flagged and
     get one follow-up activity for their salesperson."""
 

@@ -173,7 +173,7 @@ class TestDealAccess(CrmLiteCommon):
             self.env["crm.lite.stage"]
             .with_user(self.user_sales_co2)
             .search([("pipeline_id", "in", pipelines.ids)]),
-            self.stage_co2_new,
+            self.stage_co2_new | self.stage_co2_won,
         )
 
     # ------------------------------------------------------------------
@@ -225,13 +225,12 @@ class TestDealAccess(CrmLiteCommon):
 
     def test_salesperson_uses_lost_wizard_on_own_deal_only(self):
         Wizard = self.env["crm.lite.deal.lost"].with_user(self.user_sales_1)
-        # A colleague's deal passed in the context is simply not reachable.
-        wizard = Wizard.with_context(active_ids=self.deal_sales_2.ids).create(
-            {"lost_reason_id": self.lost_reason.id}
-        )
-        self.env.invalidate_all()
-        self.assertFalse(wizard.deal_ids)
-        wizard.action_mark_lost()
+        # A colleague's deal passed in the context is refused, without naming it.
+        with self.assertRaises(AccessError) as catcher:
+            Wizard.with_context(active_ids=self.deal_sales_2.ids).create(
+                {"lost_reason_id": self.lost_reason.id}
+            )
+        self.assertNotIn(self.deal_sales_2.name, str(catcher.exception))
         self.assertEqual(self.deal_sales_2.stage_id, self.stage_lead)
         self.assertFalse(self.deal_sales_2.lost_reason_id)
         with self.assertRaises(AccessError):
@@ -253,39 +252,49 @@ class TestAccountantAccess(CrmLiteCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        journal = cls.env["account.journal"].search(
-            [("type", "=", "sale"), ("company_id", "=", cls.company.id)], limit=1
-        )
-        if not journal:
-            cls.env["account.chart.template"].try_loading(
-                "generic_coa", company=cls.company, install_demo=False
-            )
         cls.deal_invoiced = cls._create_deal(
             name="Invoiced deal", partner_id=cls.contact.id
+        )
+        cls.deal_draft_invoice = cls._create_deal(
+            name="Deal with a draft invoice", partner_id=cls.contact.id
         )
         cls.deal_not_invoiced = cls._create_deal(
             name="Not invoiced deal", partner_id=cls.contact.id
         )
-        cls.invoice = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": cls.organization.id,
-                "deal_id": cls.deal_invoiced.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Consulting", "quantity": 1, "price_unit": 1000}
-                    )
-                ],
-            }
+        cls.invoice, cls.draft_invoice = cls.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": cls.organization.id,
+                    "deal_id": deal.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Consulting", "quantity": 1, "price_unit": 1000}
+                        )
+                    ],
+                }
+                for deal in (cls.deal_invoiced, cls.deal_draft_invoice)
+            ]
         )
+        cls.invoice.action_post()
 
     def test_accountant_reads_invoiced_deal_only(self):
-        self.assertEqual(self.invoice.state, "draft")
         self.assertEqual(self.deal_invoiced.invoice_ids, self.invoice)
         Deal = self.env["crm.lite.deal"].with_user(self.user_accountant)
+        # Posted invoices open their deal to accountants; a draft one does not.
         self.assertEqual(
             Deal.search(
-                [("id", "in", (self.deal_invoiced | self.deal_not_invoiced).ids)]
+                [
+                    (
+                        "id",
+                        "in",
+                        (
+                            self.deal_invoiced
+                            | self.deal_not_invoiced
+                            | self.deal_draft_invoice
+                        ).ids,
+                    )
+                ]
             ),
             self.deal_invoiced,
         )
@@ -319,7 +328,12 @@ class TestAccountantAccess(CrmLiteCommon):
         giving access to accounting."""
         deal = self.deal_invoiced.with_user(self.user_sales_1)
         values = deal.read(["amount_invoiced", "payment_state"])[0]
+        self.assertEqual(values["amount_invoiced"], 1000)
+        self.assertEqual(values["payment_state"], "not_paid")
         # A draft invoice is not invoiced money yet.
+        values = self.deal_draft_invoice.with_user(self.user_sales_1).read(
+            ["amount_invoiced", "payment_state"]
+        )[0]
         self.assertEqual(values["amount_invoiced"], 0)
         self.assertEqual(values["payment_state"], "not_invoiced")
         with self.assertRaises(AccessError):

@@ -4,15 +4,14 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.crm_lite.tests.common import create_pipeline
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon, create_pipeline
 
 
 @tagged("post_install", "-at_install")
-class TestSegments(AccountTestInvoicingCommon):
+class TestSegments(CrmLiteCommon):
     """Segments pick partners with the filters users ask for: tags, address,
     salesperson, client source, payments and open deals.
 
@@ -31,7 +30,6 @@ class TestSegments(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.company_data["company"]
         cls.today = fields.Date.context_today(cls.env.user)
         cls.manager = new_test_user(
             cls.env,
@@ -145,25 +143,8 @@ class TestSegments(AccountTestInvoicingCommon):
 
     @classmethod
     def _invoice(cls, partner, amount, days_ago):
-        return cls.init_invoice(
-            "out_invoice",
-            partner=partner,
-            invoice_date=cls.today - timedelta(days=days_ago),
-            amounts=[amount],
-            taxes=[],
-            post=True,
-        )
-
-    @classmethod
-    def _pay(cls, invoice, amount=None):
-        values = {"payment_date": invoice.invoice_date}
-        if amount is not None:
-            values["amount"] = amount
-        return (
-            cls.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create(values)
-            ._create_payments()
+        return cls._invoice_partner(
+            partner, amount, date=cls.today - timedelta(days=days_ago)
         )
 
     def _segment(self, domain, name="Test segment"):
@@ -345,25 +326,7 @@ class TestSegments(AccountTestInvoicingCommon):
     def test_filter_total_paid_after_refund(self):
         self._assert_members([("crm_total_paid", ">", 800)], self.loyal | self.lena)
         # A credit note of 250 on Loyal's paid invoice: it paid 750 net.
-        action = (
-            self.env["account.move.reversal"]
-            .with_context(
-                active_model="account.move", active_ids=self.invoice_loyal.ids
-            )
-            .create(
-                {
-                    "reason": "Discount",
-                    "journal_id": self.invoice_loyal.journal_id.id,
-                    "date": self.invoice_loyal.invoice_date,
-                }
-            )
-            .refund_moves()
-        )
-        refund = self.env["account.move"].browse(action["res_id"])
-        with Form(refund) as refund_form:
-            with refund_form.invoice_line_ids.edit(0) as line:
-                line.price_unit = 250.0
-        refund.action_post()
+        self._credit_note(self.invoice_loyal, 250.0)
         self.assertEqual(self.loyal.crm_total_paid, 750.0)
         self._assert_members([("crm_total_paid", ">", 800)], self.env["res.partner"])
         self._assert_members([("crm_total_paid", ">", 700)], self.loyal | self.lena)

@@ -2,9 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon
+
 
 @tagged("post_install", "-at_install")
-class TestCrmLiteUi(HttpCase):
+class TestCrmLiteUi(CrmLiteCommon, HttpCase):
     """A salesperson works a deal from the pipeline kanban in a real browser."""
 
     @classmethod

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import is_html_empty
 
 
@@ -15,6 +15,12 @@ class CrmLiteDealLost(models.TransientModel):
     )
     lost_reason_id = fields.Many2one("crm.lite.lost.reason", required=True)
     note = fields.Html("Closing Note")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        wizards.deal_ids._check_linkable()
+        return wizards
 
     def action_mark_lost(self):
         self.ensure_one()

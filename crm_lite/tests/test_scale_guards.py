@@ -1,0 +1,57 @@
+from lxml import etree
+
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from odoo.addons.crm_lite.tests.common import CrmLiteCommon
+
+
+@tagged("post_install", "-at_install")
+class TestScaleGuards(CrmLiteCommon):
+    """What keeps the suite fast on years of data: indexes, filters that stay
+    in the database, jobs that do not loop per record."""
+
+    def _indexed_columns(self, table):
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", (table,)
+        )
+        return [indexdef for (indexdef,) in self.env.cr.fetchall()]
+
+    def test_filtered_columns_are_indexed(self):
+        deal_indexes = self._indexed_columns("crm_lite_deal")
+        self.assertTrue(any("(stage_kind)" in index for index in deal_indexes))
+        history_indexes = self._indexed_columns("crm_lite_stage_history")
+        self.assertTrue(any("(stage_from_id)" in index for index in history_indexes))
+        self.assertTrue(
+            any("(pipeline_id, date)" in index for index in history_indexes),
+            history_indexes,
+        )
+
+    def test_partner_figure_filters_are_subqueries(self):
+        """A filter on what clients paid stays a subquery, however many
+        clients there are: no list of ids built in Python."""
+        Partner = self.env["res.partner"]
+        for domain in (
+            Partner._search_crm_total_paid(">", 100),
+            Partner._search_crm_total_paid("<", 100),
+            Partner._search_crm_days_since_last_paid_invoice(">", 30),
+            Partner._search_crm_has_open_deal("=", True),
+        ):
+            with self.subTest(domain=domain):
+                self.assertEqual(len(domain), 1)
+                self.assertIsInstance(domain[0][2], SQL)
+
+    def test_rotting_deals_found_in_one_query(self):
+        self._create_deal(name="Old deal")
+        self.env.flush_all()
+        # The user's time zone (for "today"), then the deals: whatever the
+        # number of stages and deals.
+        with self.assertQueryCount(2):
+            self.env["crm.lite.deal"]._get_rotting_deal_ids()
+
+    def test_deal_kanban_has_its_own_view_class(self):
+        """The column header change applies to deal kanbans only."""
+        arch = self.env["crm.lite.deal"].get_views([(False, "kanban")])["views"][
+            "kanban"
+        ]["arch"]
+        self.assertEqual(etree.fromstring(arch).get("js_class"), "crm_lite_deal_kanban")
