@@ -1,5 +1,8 @@
+import importlib.util
+
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import file_path
 
 from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 
@@ -267,3 +270,20 @@ class TestPartnerDuplicates(CrmLiteCommon):
         self.assertEqual(len(mailing.recipient_ids), 1)
         self.assertEqual(occasion.log_ids.partner_id, self.older)
         self.assertEqual(sorted(occasion.log_ids.mapped("year")), [2025, 2026])
+
+    def test_upgrade_recomputes_phone_keys(self):
+        """Databases upgraded from 18.0.1.0.0 had the last 8 digits as key."""
+        path = file_path("crm_lite/migrations/18.0.1.1.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("crm_lite_migrate", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET crm_phone_key = '61234567' WHERE id = %s",
+            (self.older.id,),
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.older.crm_phone_key, "61234567")
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.older.crm_phone_key, "+37061234567")
