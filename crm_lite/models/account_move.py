@@ -30,9 +30,11 @@ class AccountMove(models.Model):
         index="btree_not_null",
         copy=True,
         tracking=True,
+        # The customer's deals: partner_id rather than commercial_partner_id,
+        # which a new invoice only gets once saved.
         domain="[('company_id', '=', company_id), "
-        "'|', ('organization_id', '=', commercial_partner_id), "
-        "('partner_id.commercial_partner_id', '=', commercial_partner_id)]",
+        "'|', ('organization_id', 'parent_of', partner_id), "
+        "('partner_id.commercial_partner_id', 'parent_of', partner_id)]",
         help="The deal this invoice or credit note belongs to; credit notes "
         "and copies keep it.",
     )

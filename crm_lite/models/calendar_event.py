@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .crm_lite_stage import STAGE_KINDS
 
@@ -11,6 +12,10 @@ class CalendarEvent(models.Model):
         index="btree_not_null",
         ondelete="set null",
         help="The deal this meeting is about.",
+    )
+    deal_readable = fields.Boolean(
+        compute="_compute_deal_stage_kind",
+        help="Whether you can open the meeting's deal.",
     )
     deal_stage_kind = fields.Selection(
         STAGE_KINDS,
@@ -32,10 +37,31 @@ class CalendarEvent(models.Model):
         readable = self.deal_id._filtered_access("read")
         for event in self:
             deal = event.deal_id
-            event.deal_stage_kind = deal.stage_kind if deal in readable else False
+            event.deal_readable = bool(deal) and deal in readable
+            event.deal_stage_kind = deal.stage_kind if event.deal_readable else False
 
     def _search_deal_stage_kind(self, operator, value):
         return [("deal_id.stage_kind", operator, value)]
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_open_calendar_event(self):
+        """The meeting's document button: a deal the user may not read (a
+        colleague's) gets a clear message instead of an access error page."""
+        self.ensure_one()
+        if self.res_model == "crm.lite.deal" and self.res_id:
+            deal = self.env["crm.lite.deal"].browse(self.res_id).exists()
+            if not deal or not deal.has_access("read"):
+                raise UserError(
+                    self.env._(
+                        "This meeting is about a deal you cannot open: ask its "
+                        "salesperson, %(user)s.",
+                        user=deal.sudo().user_id.name or self.user_id.name or "-",
+                    )
+                )
+        return super().action_open_calendar_event()
 
     # ------------------------------------------------------------
     # CRUD

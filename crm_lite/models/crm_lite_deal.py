@@ -138,7 +138,7 @@ class CrmLiteDeal(models.Model):
         definition="pipeline_id.deal_properties_definition", copy=True
     )
     description = fields.Html("Notes")
-    color = fields.Integer()
+    color = fields.Integer(aggregator=None)
     is_rotting = fields.Boolean(
         "Rotting",
         readonly=True,
@@ -286,9 +286,11 @@ class CrmLiteDeal(models.Model):
         """Refuse a stage whose entry rules the deal does not meet."""
         for deal in self:
             stage = deal.stage_id
+            # sudo: which fields a stage requires is configuration every
+            # salesperson meets; field definitions are not readable by them.
             missing = [
                 field.field_description
-                for field in stage.required_field_ids
+                for field in stage.sudo().required_field_ids
                 if field.name in deal._fields and not deal[field.name]
             ]
             if missing:
@@ -305,7 +307,7 @@ class CrmLiteDeal(models.Model):
                 raise UserError(
                     self.env._(
                         "Deal %(deal)s needs a lost reason to enter stage %(stage)s. "
-                        "Use the 'Mark as Lost' button.",
+                        "Use the Lost button and tell why.",
                         deal=deal.name,
                         stage=stage.name,
                     )
@@ -499,12 +501,26 @@ class CrmLiteDeal(models.Model):
             deals.write({"stage_id": stage.id})
         return True
 
-    def action_set_lost(self, lost_reason_id):
-        """Close the deals as lost with the given reason (used by the wizard)."""
+    def action_set_lost(self, lost_reason_id, stage_id=None):
+        """Close the deals as lost with the given reason (used by the wizard),
+        in ``stage_id`` (a lost stage of their pipeline) or their pipeline's
+        first lost stage."""
         if not lost_reason_id:
             raise UserError(self.env._("Choose why the deal was lost."))
+        chosen = self.env["crm.lite.stage"].browse(stage_id)
         for pipeline, deals in self.grouped("pipeline_id").items():
-            stage = pipeline._get_lost_stage()
+            stage = (
+                chosen if chosen.pipeline_id == pipeline else self.env["crm.lite.stage"]
+            )
+            if chosen and (not stage or stage.kind != "lost"):
+                raise UserError(
+                    self.env._(
+                        "Stage %(stage)s is not a lost stage of pipeline %(pipeline)s.",
+                        stage=chosen.name,
+                        pipeline=pipeline.name,
+                    )
+                )
+            stage = stage or pipeline._get_lost_stage()
             if not stage:
                 raise UserError(
                     self.env._(
@@ -516,19 +532,49 @@ class CrmLiteDeal(models.Model):
         return True
 
     def action_open_lost_wizard(self):
+        """The "why was it lost?" dialog; ``default_stage_id`` in the context
+        (a lost stage the deal was dropped on) is kept."""
+        context = {"active_ids": self.ids, "active_model": self._name}
+        if self.env.context.get("default_stage_id"):
+            context["default_stage_id"] = self.env.context["default_stage_id"]
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Mark as Lost"),
+            "name": self.env._("Lost"),
             "res_model": "crm.lite.deal.lost",
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
-            "context": {"active_ids": self.ids, "active_model": self._name},
+            "context": context,
         }
 
     def action_reopen(self):
-        for pipeline, deals in self.grouped("pipeline_id").items():
-            deals.write({"stage_id": pipeline._get_first_stage().id})
+        """Open won or lost deals again, in the stage they were closed from
+        (the stage history knows it), or their pipeline's first stage."""
+        for deal in self:
+            deal.write({"stage_id": deal._get_reopen_stage().id})
         return True
+
+    def _get_reopen_stage(self):
+        self.ensure_one()
+        # sudo: history rows follow the deal's visibility; the stage the deal
+        # left is not a secret of whoever may reopen it.
+        entered = (
+            self.env["crm.lite.stage.history"]
+            .sudo()
+            .search(
+                [("deal_id", "=", self.id), ("stage_id", "=", self.stage_id.id)],
+                order="date desc, id desc",
+                limit=1,
+            )
+        )
+        previous = entered.stage_from_id
+        if (
+            previous
+            and previous.pipeline_id == self.pipeline_id
+            and previous.kind == "open"
+        ):
+            return previous
+        return self.pipeline_id._get_first_stage()
 
     def action_link_existing_contact(self):
         """Replace a freshly typed contact by the partner that already existed."""

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import format_amount
 
 from .account_move import CUSTOMER_MOVE_TYPES, NO_PAYMENT
 
@@ -52,6 +54,70 @@ class CrmLiteDeal(models.Model):
         index=True,
         default="not_invoiced",
     )
+
+    # ------------------------------------------------------------
+    # DEAL PICKER OF INVOICES
+    # ------------------------------------------------------------
+
+    @api.depends_context("crm_lite_invoice_partner_id")
+    def _compute_display_name(self):
+        if not self.env.context.get("crm_lite_invoice_partner_id"):
+            return super()._compute_display_name()
+        # Picking the deal of an invoice: its expected revenue tells which.
+        # sudo: the picker shows a deal's name and amount, nothing else.
+        for deal in self:
+            deal_sudo = deal.sudo()
+            deal.display_name = (
+                self.env._(
+                    "%(deal)s (%(amount)s)",
+                    deal=deal_sudo.name,
+                    amount=format_amount(
+                        self.env, deal_sudo.amount, deal_sudo.currency_id
+                    ),
+                )
+                if deal_sudo.amount
+                else deal_sudo.name
+            )
+        return None
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        """Accountants without CRM rights read only deals already invoiced;
+        the invoice's deal picker (``crm_lite_invoice_partner_id`` in the
+        context, set by the invoice form) also offers them the open and won
+        deals of that customer, by name and amount only."""
+        result = super().name_search(name, args, operator, limit)
+        partner_id = self.env.context.get("crm_lite_invoice_partner_id")
+        user = self.env.user
+        if (
+            not partner_id
+            or self.env.su
+            or len(result) >= limit
+            or user.has_group("crm_lite.group_crm_lite_user")
+            or not user.has_group("account.group_account_invoice")
+        ):
+            return result
+        customer = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        customer_domain = [
+            ("stage_kind", "!=", "lost"),
+            ("company_id", "in", self.env.companies.ids),
+            "|",
+            ("organization_id", "=", customer.id),
+            ("partner_id.commercial_partner_id", "=", customer.id),
+        ]
+        if name:
+            customer_domain.append(("name", operator, name))
+        known = {deal_id for deal_id, _name in result}
+        # sudo: the accountant reads these deals' names and amounts only, to
+        # link the invoice; _check_deal_consistency keeps it to this customer.
+        deals = self.sudo().search(
+            expression.AND([args or [], customer_domain]),
+            limit=limit - len(result),
+        )
+        deals = deals.with_env(self.env)
+        return result + [
+            (deal.id, deal.display_name) for deal in deals if deal.id not in known
+        ]
 
     def _compute_invoice_count(self):
         # sudo: salespeople without accounting rights still see how many

@@ -1,3 +1,5 @@
+from markupsafe import escape as html_escape
+
 from odoo import api, fields, models
 
 
@@ -160,4 +162,10 @@ class ResPartner(models.Model):
             "default_partner_id": self.id,
             "search_default_filter_open": 1,
         }
+        action["help"] = self.env._(
+            "<p class='o_view_nocontent_smiling_face'>No open deal with %(partner)s"
+            "</p><p>Create one, or remove the <i>Open</i> filter to see the won "
+            "and lost ones.</p>",
+            partner=html_escape(self.display_name),
+        )
         return action

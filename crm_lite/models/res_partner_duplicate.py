@@ -1,6 +1,7 @@
 import re
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
 # A number phone_validation cannot read (too short, unknown country...) is
@@ -25,6 +26,11 @@ class ResPartner(models.Model):
         compute="_compute_crm_duplicate_ids",
     )
     crm_duplicate_count = fields.Integer(compute="_compute_crm_duplicate_ids")
+    crm_can_merge_duplicates = fields.Boolean(
+        compute="_compute_crm_can_merge_duplicates",
+        help="Whether you may merge this contact with its possible duplicates "
+        "yourself; otherwise you can ask an administrator to.",
+    )
 
     @api.depends("phone", "mobile", "country_id")
     def _compute_crm_phone_keys(self):
@@ -53,6 +59,21 @@ class ResPartner(models.Model):
             duplicates = partner._crm_find_duplicates()
             partner.crm_duplicate_ids = duplicates
             partner.crm_duplicate_count = len(duplicates)
+
+    @api.depends_context("uid")
+    @api.depends("email", "crm_duplicate_ids")
+    def _compute_crm_can_merge_duplicates(self):
+        # Odoo's merge wizard: contact managers merge contacts with the same
+        # e-mail, administrators any contacts (base_partner_merge.py).
+        user = self.env.user
+        is_admin = self.env.is_admin()
+        manager = user.has_group("base.group_partner_manager")
+        for partner in self:
+            partners = partner | partner.crm_duplicate_ids[:2]
+            same_email = len(set(partners.mapped("email"))) == 1
+            partner.crm_can_merge_duplicates = bool(partner.crm_duplicate_ids) and (
+                is_admin or (manager and same_email)
+            )
 
     def _crm_duplicate_domain(self):
         self.ensure_one()
@@ -106,9 +127,79 @@ class ResPartner(models.Model):
             }
         return None
 
+    def action_crm_ask_merge(self):
+        """Ask an administrator to merge the contact with its duplicates: a
+        to-do on the contact for one of them, with the contacts to look at."""
+        self.ensure_one()
+        if not self.crm_duplicate_ids:
+            raise UserError(self.env._("This contact has no possible duplicate."))
+        admin = self._crm_merge_administrator()
+        if not admin:
+            raise UserError(
+                self.env._(
+                    "No administrator can merge contacts in this company: ask "
+                    "your Odoo administrator to give someone the Access Rights "
+                    "administration right."
+                )
+            )
+        names = ", ".join(self.crm_duplicate_ids.mapped("display_name"))
+        # sudo: salespeople may not plan activities for others on contacts
+        # they cannot edit; the request is the whole point of the button.
+        self.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Merge duplicate contacts"),
+            note=self.env._(
+                "%(user)s asks to merge %(partner)s with: %(names)s.",
+                user=self.env.user.name,
+                partner=self.display_name,
+                names=names,
+            ),
+            user_id=admin.id,
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(admin)s was asked to merge the duplicates.", admin=admin.name
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _crm_merge_administrator(self):
+        """Who merges contacts: a user of the current company allowed to merge
+        any contacts, CRM administrators first."""
+        # sudo: finding who to ask is not reading users' data.
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("share", "=", False),
+                    ("company_ids", "in", self.env.company.ids),
+                    ("groups_id", "in", self.env.ref("base.group_erp_manager").ids),
+                    ("id", "!=", self.env.ref("base.user_root").id),
+                ],
+                order="id",
+            )
+        )
+        crm_admins = users.filtered(
+            lambda u: u.has_group("crm_lite.group_crm_lite_manager")
+        )
+        return (crm_admins or users)[:1]
+
     def action_crm_merge_duplicates(self):
         """Open Odoo's partner merge wizard on this partner and its duplicates."""
         self.ensure_one()
+        if not self.crm_can_merge_duplicates:
+            raise UserError(
+                self.env._(
+                    "Only an administrator can merge contacts with different "
+                    'e-mails: use "Ask an administrator" instead.'
+                )
+            )
         partners = self | self.crm_duplicate_ids[:2]
         return {
             "type": "ir.actions.act_window",

@@ -53,7 +53,13 @@ class UtmCampaign(models.Model):
         compute="_compute_crm_figures",
         groups=CRM_USER,
         help="(Paid revenue - costs) / costs: 0.5 means the campaign earned its "
-        "costs back plus 50%. Zero when the campaign has no cost.",
+        "costs back plus 50%. Not shown (zero) when the campaign has no cost.",
+    )
+    is_over_budget = fields.Boolean(
+        "Over Budget",
+        compute="_compute_crm_figures",
+        groups=CRM_USER,
+        help="The costs exceed the budget.",
     )
     cost_per_deal = fields.Monetary(
         compute="_compute_crm_figures",
@@ -72,53 +78,67 @@ class UtmCampaign(models.Model):
         self.crm_currency_id = self.env.company.currency_id
 
     @api.depends_context("uid", "allowed_company_ids", "company")
-    @api.depends("cost_ids.amount")
+    @api.depends("cost_ids.amount", "cost_ids.company_id", "budget")
     def _compute_crm_figures(self):
+        """Results of the campaigns in the companies the user works in, in
+        the current company's currency; also right on a form being edited
+        (new cost lines count, deals are read for the saved campaign)."""
         # sudo: campaign results are company-wide figures that salespeople
         # may read even when they only see their own deals; they are limited
-        # to the companies the user works in, and converted to the currency of
-        # the current company.
+        # to the companies the user works in.
         companies = self.env.companies
         to_currency = self.env["res.currency"]._crm_sum_in_company_currency
+        saved_ids = [campaign._origin.id for campaign in self if campaign._origin.id]
         deals = self.env["crm.lite.deal"].sudo().with_context(active_test=False)
         deal_groups = deals._read_group(
-            [("campaign_id", "in", self.ids), ("company_id", "in", companies.ids)],
+            [("campaign_id", "in", saved_ids), ("company_id", "in", companies.ids)],
             ["campaign_id", "company_id", "stage_kind"],
             ["__count", "amount_invoiced:sum", "amount_paid:sum"],
         )
         counts, invoiced, paid = {}, {}, {}
         for campaign, company, kind, count, invoiced_sum, paid_sum in deal_groups:
-            deal_count, won_count = counts.get(campaign, (0, 0))
-            counts[campaign] = (
+            deal_count, won_count = counts.get(campaign.id, (0, 0))
+            counts[campaign.id] = (
                 deal_count + count,
                 won_count + (count if kind == "won" else 0),
             )
-            invoiced.setdefault(campaign, []).append((company, invoiced_sum))
-            paid.setdefault(campaign, []).append((company, paid_sum))
+            invoiced.setdefault(campaign.id, []).append((company, invoiced_sum))
+            paid.setdefault(campaign.id, []).append((company, paid_sum))
         cost_groups = (
             self.env["crm.lite.campaign.cost"]
             .sudo()
             ._read_group(
-                [("campaign_id", "in", self.ids), ("company_id", "in", companies.ids)],
+                [("campaign_id", "in", saved_ids), ("company_id", "in", companies.ids)],
                 ["campaign_id", "company_id"],
                 ["amount:sum"],
             )
         )
         costs = {}
         for campaign, company, amount in cost_groups:
-            costs.setdefault(campaign, []).append((company, amount))
+            costs.setdefault(campaign.id, []).append((company, amount))
         for campaign in self:
-            count, won = counts.get(campaign, (0, 0))
-            cost = to_currency(costs.get(campaign, []))
-            revenue_paid = to_currency(paid.get(campaign, []))
+            origin_id = campaign._origin.id
+            if isinstance(campaign.id, int):
+                cost = to_currency(costs.get(origin_id, []))
+            else:
+                # A form being edited: the cost lines as they are on screen.
+                cost = to_currency(
+                    (line.company_id, line.amount)
+                    for line in campaign.sudo().cost_ids
+                    if line.company_id in companies
+                )
+            count, won = counts.get(origin_id, (0, 0))
+            revenue_paid = to_currency(paid.get(origin_id, []))
             campaign.deal_count = count
             campaign.won_count = won
-            campaign.revenue_invoiced = to_currency(invoiced.get(campaign, []))
+            campaign.revenue_invoiced = to_currency(invoiced.get(origin_id, []))
             campaign.revenue_paid = revenue_paid
             campaign.cost_total = cost
             campaign.roi = (revenue_paid - cost) / cost if cost else 0.0
             campaign.cost_per_deal = cost / count if count else 0.0
             campaign.cost_per_won = cost / won if won else 0.0
+            budget = campaign.sudo().budget
+            campaign.is_over_budget = bool(budget) and cost > budget
 
     # ------------------------------------------------------------
     # CRUD

@@ -24,3 +24,5 @@ from . import test_visibility
 from . import test_money_rules
 from . import test_extension_points
 from . import test_scale_guards
+from . import test_everyday_use
+from . import test_ui_journeys

@@ -14,6 +14,13 @@ class CrmLiteDealLost(models.TransientModel):
         default=lambda self: self.env.context.get("active_ids"),
     )
     lost_reason_id = fields.Many2one("crm.lite.lost.reason", required=True)
+    stage_id = fields.Many2one(
+        "crm.lite.stage",
+        "Lost Stage",
+        domain="[('kind', '=', 'lost')]",
+        help="The lost stage the deals go to (the one they were dropped on); "
+        "by default their pipeline's first lost stage.",
+    )
     note = fields.Html("Closing Note")
 
     @api.model_create_multi
@@ -24,7 +31,7 @@ class CrmLiteDealLost(models.TransientModel):
 
     def action_mark_lost(self):
         self.ensure_one()
-        self.deal_ids.action_set_lost(self.lost_reason_id.id)
+        self.deal_ids.action_set_lost(self.lost_reason_id.id, self.stage_id.id)
         if not is_html_empty(self.note):
             for deal in self.deal_ids:
                 deal.message_post(body=self.note)
