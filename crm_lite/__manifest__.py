@@ -4,7 +4,7 @@
     "name": "CRM Lite",
     "summary": "Contacts, sales funnels, deals with stage history, "
     "interactions and money from accounting",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-suite/crm-suite",
     "author": "CRM Suite contributors",
@@ -18,6 +18,7 @@
         "calendar",
         "contacts",
         "phone_validation",
+        "mass_mailing",
     ],
     "data": [
         "security/crm_lite_security.xml",
@@ -39,9 +40,8 @@
         "views/calendar_event_views.xml",
         "views/utm_campaign_views.xml",
         "views/crm_lite_segment_views.xml",
-        "views/crm_lite_mailing_views.xml",
+        "views/mailing_mailing_views.xml",
         "views/crm_lite_occasion_views.xml",
-        "views/crm_lite_unsubscribe_templates.xml",
         "views/crm_lite_menus.xml",
     ],
     "demo": [

@@ -135,6 +135,31 @@ if [ "$FULL_RUN" = 1 ] && [ "$ODOO_RC_CODE" = 0 ]; then
 fi
 drop_db "$DB" || true
 
+# ---------------------------------------------------------------- demo data
+# Only on a full run: the demo database of setup/run.sh must install cleanly.
+DEMO_RC=0
+DEMO_ERRORS=0
+if [ "$FULL_RUN" = 1 ] && [ "$ODOO_RC_CODE" = 0 ]; then
+    phase_begin "Demo data install check"
+    DEMO_DB="${DB}_demo"
+    DEMO_LOG="$LOG_DIR/odoo-demo-install.log"
+    drop_db "$DEMO_DB"
+    set +e
+    odoo_bin -d "$DEMO_DB" -i "$ADDON_LIST" --stop-after-init \
+        --data-dir="$DATA_DIR" --http-interface=127.0.0.1 --http-port="$PORT" \
+        --max-cron-threads=0 --log-level=info >"$DEMO_LOG" 2>&1
+    DEMO_RC=$?
+    set -e
+    DEMO_ERRORS="$(grep -cE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$DEMO_LOG" || true)"
+    drop_db "$DEMO_DB" || true
+    if [ "$DEMO_RC" = 0 ] && [ "$DEMO_ERRORS" = 0 ]; then
+        phase_end ok
+    else
+        grep -E "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$DEMO_LOG" | cut -c1-300 | head -n 10
+        phase_end FAILED
+    fi
+fi
+
 # ---------------------------------------------------------------- results
 # Result line written by odoo/service/server.py from odoo/tests/result.py:
 #   ... odoo.tests.result: 0 failed, 0 error(s) of 57 tests when loading database 'crm_test'
@@ -174,6 +199,8 @@ fi
 [ "$BROWSER_MISSING" = 0 ] || PROBLEMS+=("browser tests could not run: Chromium or websocket-client missing")
 [ "$LOG_ERRORS" = 0 ] || PROBLEMS+=("$LOG_ERRORS ERROR/CRITICAL line(s) in the Odoo log")
 [ "$UNINSTALL_RC" = 0 ] || PROBLEMS+=("uninstalling the addons failed or left data behind")
+[ "$DEMO_RC" = 0 ] && [ "$DEMO_ERRORS" = 0 ] ||
+    PROBLEMS+=("installing the demo data failed (see .test-logs/odoo-demo-install.log)")
 
 say "Summary"
 print_phases

@@ -13,8 +13,8 @@ DB=crm_i18n_export
 DATA_DIR="$(mktemp -d)"
 trap 'drop_db "$DB"; rm -rf "$DATA_DIR"' EXIT
 drop_db "$DB"
-say "Installing ${ADDONS[*]} in $DB (no demo data)"
-odoo_bin -d "$DB" -i "$(join_by , "${ADDONS[@]}")" --without-demo=all --stop-after-init \
+say "Installing ${ADDONS[*]} in $DB, demo data included (its names are translated too)"
+odoo_bin -d "$DB" -i "$(join_by , "${ADDONS[@]}")" --stop-after-init \
     --data-dir="$DATA_DIR" --http-port=8769 --log-level=warn
 for addon in "${ADDONS[@]}"; do
     mkdir -p "$addon/i18n"

@@ -16,9 +16,8 @@ from . import crm_lite_demo
 from . import crm_lite_campaign_cost
 from . import utm_campaign
 from . import crm_lite_segment
+from . import mailing_filter
+from . import mailing_mailing
 from . import res_partner_segmentation
-from . import crm_lite_mailing
-from . import crm_lite_mailing_recipient
 from . import crm_lite_occasion
 from . import crm_lite_occasion_log
-from . import mail_mail

@@ -1,6 +1,6 @@
 from ast import literal_eval
 
-from odoo import api, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 from .crm_lite_deal import DEAL_PROTECTED_FIELDS
@@ -11,6 +11,27 @@ class CrmLiteDeal(models.Model):
     created from e-mails sent to a pipeline's alias."""
 
     _inherit = "crm.lite.deal"
+
+    mailing_trace_ids = fields.Many2many(
+        "mailing.trace",
+        string="Mailings Received",
+        compute="_compute_mailing_trace_ids",
+        groups="crm_lite.group_crm_lite_user,mass_mailing.group_mass_mailing_user",
+        help="Mailings the deal's contact and organization received.",
+    )
+
+    def _compute_mailing_trace_ids(self):
+        for deal in self:
+            partners = deal.partner_id | deal.organization_id
+            deal.mailing_trace_ids = (
+                self.env["mailing.trace"].search(
+                    [("model", "=", "res.partner"), ("res_id", "in", partners.ids)],
+                    order="id desc",
+                    limit=50,
+                )
+                if partners
+                else False
+            )
 
     def _track_subtype(self, init_values):
         self.ensure_one()

@@ -68,3 +68,76 @@ class CrmLiteDemo(models.AbstractModel):
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=move.ids
         ).create(values)._create_payments()
+
+    @api.model
+    def _mailing_history(self, mailing_xmlid, segment_xmlid, days_ago, recipients):
+        """Demo only: a mailing sent ``days_ago`` to a segment, with what its
+        recipients did, as Email Marketing records it (traces and clicks).
+
+        ``recipients`` is a list of ``[partner_xmlid, status]``; status is one
+        of ``sent``, ``open``, ``click`` (opened and clicked), ``reply`` or
+        ``bounce``.
+        """
+        mailing = self.env.ref(mailing_xmlid)
+        segment = self.env.ref(segment_xmlid)
+        segment._sync_mailing_filter()
+        sent = fields.Datetime.now() - timedelta(days=days_ago)
+        mailing.write(
+            {
+                "mailing_filter_id": segment.mailing_filter_id.id,
+                "mailing_domain": segment.mailing_filter_id.mailing_domain,
+                "body_html": mailing.body_arch,
+                "state": "done",
+                "sent_date": sent,
+            }
+        )
+        tracker = self.env["link.tracker"].create(
+            {
+                "url": "https://www.example.com/collection",
+                "title": mailing.subject,
+                "mass_mailing_id": mailing.id,
+                "campaign_id": mailing.campaign_id.id,
+            }
+        )
+        for partner_xmlid, status in recipients:
+            partner = self.env.ref(partner_xmlid)
+            values = {
+                "mass_mailing_id": mailing.id,
+                "model": "res.partner",
+                "res_id": partner.id,
+                "email": partner.email_normalized,
+                "sent_datetime": sent,
+                "trace_status": {"click": "open"}.get(status, status),
+            }
+            if status in ("open", "click", "reply"):
+                values["open_datetime"] = sent + timedelta(hours=3)
+            if status == "reply":
+                values["reply_datetime"] = sent + timedelta(hours=5)
+            if status == "bounce":
+                values.update(
+                    sent_datetime=False,
+                    failure_type="mail_bounce",
+                    failure_reason="550 5.1.1 mailbox unavailable",
+                )
+            trace = self.env["mailing.trace"].create(values)
+            if status == "click":
+                self.env["link.tracker.click"].sudo().add_click(
+                    tracker.code,
+                    ip="198.51.100.7",
+                    country_code="US",
+                    mailing_trace_id=trace.id,
+                )
+
+    @api.model
+    def _use_segment(self, mailing_xmlid, segment_xmlid):
+        """Demo only: send a draft mailing to a segment's audience."""
+        segment = self.env.ref(segment_xmlid)
+        segment._sync_mailing_filter()
+        mailing = self.env.ref(mailing_xmlid)
+        mailing.write(
+            {
+                "mailing_filter_id": segment.mailing_filter_id.id,
+                "mailing_domain": segment.mailing_filter_id.mailing_domain,
+                "body_html": mailing.body_arch,
+            }
+        )

@@ -7,6 +7,9 @@ from odoo.tools.safe_eval import safe_eval
 
 from .tools import NAME_MAX_LENGTH, check_input
 
+# Partners greeted per occasion in one run of the job.
+GREETING_BATCH = 500
+
 OCCASION_KINDS = [
     ("birthday", "Birthday"),
     ("fixed", "Fixed Date"),
@@ -147,7 +150,7 @@ class CrmLiteOccasion(models.Model):
             day = 28
         return date(today.year, self.month, day) == today
 
-    def _get_partners_for(self, today):
+    def _get_partners_domain_for(self, today):
         self.ensure_one()
         domain = self._get_partner_domain()
         if self.kind == "birthday":
@@ -156,51 +159,82 @@ class CrmLiteOccasion(models.Model):
             [("occasion_id", "=", self.id), ("year", "=", today.year)]
         )
         domain.append(("id", "not in", already.partner_id.ids))
-        return self.env["res.partner"].search(domain)
+        return domain
+
+    def _get_partners_for(self, today, limit=None):
+        """Partners to greet today who were not greeted this year yet."""
+        self.ensure_one()
+        return self.env["res.partner"].search(
+            self._get_partners_domain_for(today), limit=limit, order="id"
+        )
 
     @api.model
     def _cron_greet(self):
-        """Greet today's partners once per occasion and year."""
+        """Greet today's partners once per occasion and year, in batches: a
+        run greets up to ``GREETING_BATCH`` partners per occasion and, when
+        more are left, asks the scheduler to run again at once."""
         today = fields.Date.context_today(self)
+        done = remaining = 0
         for occasion in self.search([]):
-            if occasion._is_today(today):
-                occasion._greet(occasion._get_partners_for(today), today)
+            if not occasion._is_today(today):
+                continue
+            partners = occasion._get_partners_for(today, limit=GREETING_BATCH)
+            occasion._greet(partners, today)
+            done += len(partners)
+            if len(partners) == GREETING_BATCH:
+                remaining += self.env["res.partner"].search_count(
+                    occasion._get_partners_domain_for(today)
+                )
+        if remaining:
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
     def _greet(self, partners, today):
+        """Greet ``partners``: one e-mail each from the occasion's template (in
+        each partner's language, opted-out and address-less partners skipped),
+        or one activity each for their salesperson; one log row each."""
         self.ensure_one()
-        Log = self.env["crm.lite.occasion.log"]
-        logs = []
-        for partner in partners:
-            if self.action == "mail":
-                if not partner.email_normalized:
-                    state, note = "skipped", self.env._("No valid e-mail address")
-                elif partner.is_blacklisted:
-                    state, note = "skipped", self.env._("Opted out")
-                else:
-                    self.template_id.send_mail(
-                        partner.id, email_layout_xmlid="mail.mail_notification_light"
-                    )
-                    state, note = "sent", False
-            else:
-                user = partner.user_id or partner.commercial_partner_id.user_id
-                partner.activity_schedule(
+        values = []
+        if self.action == "mail":
+            no_address = partners.filtered(lambda p: not p.email_normalized)
+            opted_out = (partners - no_address).filtered("is_blacklisted")
+            to_mail = partners - no_address - opted_out
+            for lang, people in to_mail.grouped("lang").items():
+                self.template_id.with_context(lang=lang or None).send_mail_batch(
+                    people.ids, email_layout_xmlid="mail.mail_notification_light"
+                )
+            values += self._log_values(to_mail, today, "sent")
+            values += self._log_values(
+                no_address, today, "skipped", self.env._("No valid e-mail address")
+            )
+            values += self._log_values(
+                opted_out, today, "skipped", self.env._("Opted out")
+            )
+        else:
+            admin = self.env.ref("base.user_admin")
+            for user, people in partners.grouped(
+                lambda p: p.user_id or p.commercial_partner_id.user_id or admin
+            ).items():
+                people.activity_schedule(
                     activity_type_id=self.activity_type_id.id,
                     summary=self.name,
-                    user_id=(user or self.env.ref("base.user_admin")).id,
+                    user_id=user.id,
                     date_deadline=today,
                 )
-                state, note = "planned", False
-            logs.append(
-                {
-                    "occasion_id": self.id,
-                    "partner_id": partner.id,
-                    "year": today.year,
-                    "date": today,
-                    "state": state,
-                    "note": note,
-                }
-            )
-        return Log.create(logs)
+            values += self._log_values(partners, today, "planned")
+        return self.env["crm.lite.occasion.log"].create(values)
+
+    def _log_values(self, partners, today, state, note=False):
+        return [
+            {
+                "occasion_id": self.id,
+                "partner_id": partner.id,
+                "year": today.year,
+                "date": today,
+                "state": state,
+                "note": note,
+            }
+            for partner in partners
+        ]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -34,7 +34,16 @@ class ResPartner(models.Model):
     crm_currency_id = fields.Many2one("res.currency", compute="_compute_deal_figures")
     last_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
     next_meeting_date = fields.Datetime(compute="_compute_meeting_dates")
-    last_interaction_date = fields.Datetime(compute="_compute_last_interaction_date")
+    last_interaction_date = fields.Datetime(
+        compute="_compute_last_interaction_date",
+        help="Latest e-mail, note, done activity or meeting with the client; "
+        "mailings and greetings do not count.",
+    )
+    crm_mailing_trace_count = fields.Integer(
+        "Mailings Received",
+        compute="_compute_crm_mailing_trace_count",
+        groups="crm_lite.group_crm_lite_user",
+    )
 
     @api.depends("birthday")
     def _compute_crm_birthday_key(self):
@@ -116,9 +125,11 @@ class ResPartner(models.Model):
                 ("organization_id", "in", all_partners.ids),
             ]
         )
+        # Bulk e-mails (mailings, greetings: "email_outgoing") are not
+        # interactions with the client.
         interaction_domain = [
             "|",
-            ("message_type", "in", ("email", "comment", "email_outgoing")),
+            ("message_type", "in", ("email", "comment")),
             ("mail_activity_type_id", "!=", False),
         ]
         messages = self.env["mail.message"]
@@ -146,6 +157,40 @@ class ResPartner(models.Model):
             candidates.append(partner.last_meeting_date)
             candidates = [date for date in candidates if date]
             partner.last_interaction_date = max(candidates) if candidates else False
+
+    @api.model
+    def mail_allowed_qweb_expressions(self):
+        # Contact fields a marketer without the Mail Template Editor right may
+        # put in a mailing (Email Marketing's restricted rendering); nothing
+        # that reaches users' or other records' private data.
+        return super().mail_allowed_qweb_expressions() + (
+            "object.email",
+            "object.city",
+            "object.commercial_company_name",
+            "object.country_id.name",
+        )
+
+    def _compute_crm_mailing_trace_count(self):
+        groups = self.env["mailing.trace"]._read_group(
+            [("model", "=", "res.partner"), ("res_id", "in", self.ids)],
+            ["res_id"],
+            ["__count"],
+        )
+        counts = dict(groups)
+        for partner in self:
+            partner.crm_mailing_trace_count = counts.get(partner.id, 0)
+
+    def action_view_mailing_traces(self):
+        """The mailings the contact received, with what they did of them."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Mailings Received"),
+            "res_model": "mailing.trace",
+            "view_mode": "list,form",
+            "domain": [("model", "=", "res.partner"), ("res_id", "=", self.id)],
+            "context": {"create": False},
+        }
 
     def action_view_deals(self):
         self.ensure_one()

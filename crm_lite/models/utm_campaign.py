@@ -4,6 +4,8 @@ from odoo.exceptions import AccessError, ValidationError
 from .tools import check_input
 
 CRM_USER = "crm_lite.group_crm_lite_user"
+# Trace statuses of e-mails that were sent out (mass_mailing).
+SENT_STATUSES = ("pending", "sent", "open", "reply", "bounce")
 
 
 class UtmCampaign(models.Model):
@@ -55,6 +57,28 @@ class UtmCampaign(models.Model):
         help="(Paid revenue - costs) / costs: 0.5 means the campaign earned its "
         "costs back plus 50%. Not shown (zero) when the campaign has no cost.",
     )
+    crm_mail_sent = fields.Integer(
+        "E-mails Sent", compute="_compute_crm_mailing_figures", groups=CRM_USER
+    )
+    crm_mail_opened = fields.Integer(
+        "E-mails Opened", compute="_compute_crm_mailing_figures", groups=CRM_USER
+    )
+    crm_mail_clicked = fields.Integer(
+        "E-mails Clicked", compute="_compute_crm_mailing_figures", groups=CRM_USER
+    )
+    crm_mail_replied = fields.Integer(
+        "E-mails Replied", compute="_compute_crm_mailing_figures", groups=CRM_USER
+    )
+    crm_mail_bounced = fields.Integer(
+        "E-mails Bounced", compute="_compute_crm_mailing_figures", groups=CRM_USER
+    )
+    revenue_per_mail = fields.Monetary(
+        "Revenue per E-mail Sent",
+        compute="_compute_crm_mailing_figures",
+        currency_field="crm_currency_id",
+        groups=CRM_USER,
+        help="Paid revenue divided by the e-mails the campaign's mailings sent.",
+    )
     is_over_budget = fields.Boolean(
         "Over Budget",
         compute="_compute_crm_figures",
@@ -62,9 +86,11 @@ class UtmCampaign(models.Model):
         help="The costs exceed the budget.",
     )
     cost_per_deal = fields.Monetary(
+        "Cost per Lead",
         compute="_compute_crm_figures",
         currency_field="crm_currency_id",
         groups=CRM_USER,
+        help="Costs divided by the deals (leads) the campaign brought.",
     )
     cost_per_won = fields.Monetary(
         "Cost per Won Deal",
@@ -139,6 +165,48 @@ class UtmCampaign(models.Model):
             campaign.cost_per_won = cost / won if won else 0.0
             budget = campaign.sudo().budget
             campaign.is_over_budget = bool(budget) and cost > budget
+
+    def _compute_mailing_mail_count(self):
+        # sudo: Email Marketing counts the mailings of a campaign with the
+        # user's rights, and CRM users without them open campaigns too; a
+        # count reveals nothing of the mailings.
+        if not self.env["mailing.mailing"].has_access("read"):
+            return super(UtmCampaign, self.sudo())._compute_mailing_mail_count()
+        return super()._compute_mailing_mail_count()
+
+    @api.depends_context("uid", "allowed_company_ids", "company")
+    def _compute_crm_mailing_figures(self):
+        """Email Marketing's own statistics of the campaign's mailings (sent,
+        opened, clicked, replied, bounced) read from its traces, for
+        salespeople who do not read mailings."""
+        # sudo: the statistics of a campaign are results CRM users read, the
+        # traces themselves stay Email Marketing's.
+        saved_ids = [campaign._origin.id for campaign in self if campaign._origin.id]
+        groups = (
+            self.env["mailing.trace"]
+            .sudo()
+            ._read_group(
+                [("campaign_id", "in", saved_ids), ("trace_type", "=", "mail")],
+                ["campaign_id", "trace_status"],
+                ["__count", "links_click_datetime:count"],
+            )
+        )
+        stats = {}
+        for campaign, status, count, clicked in groups:
+            line = stats.setdefault(campaign.id, {"clicked": 0})
+            line[status] = count
+            line["clicked"] += clicked
+        for campaign in self:
+            line = stats.get(campaign._origin.id, {})
+            # E-mails that left: delivered (and maybe opened or replied to) or
+            # bounced; not those cancelled before sending (opted out...).
+            sent = sum(line.get(status, 0) for status in SENT_STATUSES)
+            campaign.crm_mail_sent = sent
+            campaign.crm_mail_opened = line.get("open", 0) + line.get("reply", 0)
+            campaign.crm_mail_clicked = line.get("clicked", 0)
+            campaign.crm_mail_replied = line.get("reply", 0)
+            campaign.crm_mail_bounced = line.get("bounce", 0)
+            campaign.revenue_per_mail = campaign.revenue_paid / sent if sent else 0.0
 
     # ------------------------------------------------------------
     # CRUD

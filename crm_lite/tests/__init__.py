@@ -10,8 +10,6 @@ from . import test_rotting
 from . import test_partner_crm_figures
 from . import test_kanban_performance
 from . import test_ui_tour
-from . import test_mailing
-from . import test_unsubscribe
 from . import test_occasions
 from . import test_campaign_roi
 from . import test_segments
@@ -26,3 +24,4 @@ from . import test_extension_points
 from . import test_scale_guards
 from . import test_everyday_use
 from . import test_ui_journeys
+from . import test_email_marketing

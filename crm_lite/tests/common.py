@@ -64,7 +64,8 @@ class CrmLiteCommon(AccountTestInvoicingCommon):
       ``user_sales_all`` (all documents), ``user_manager`` (CRM administrator
       of both companies), ``user_sales_co2`` (own documents, second company),
       ``user_accountant`` (Invoicing, no CRM right), ``user_employee`` (no CRM
-      right), ``user_portal``.
+      right), ``user_portal``, ``user_marketing`` (Email Marketing, no CRM
+      right).
     - Pipelines: ``pipeline`` (Lead, Negotiation, Won, Lost), ``pipeline_2``
       (Repeat: New, Repeat: Won) and ``pipeline_co2`` in the second company.
     - Partners: ``organization`` with its contact ``contact``,
@@ -151,6 +152,11 @@ class CrmLiteCommon(AccountTestInvoicingCommon):
             "crm_lite_employee", "Emil Employee", "base.group_user"
         )
         cls.user_portal = user("crm_lite_portal", "Paula Portal", "base.group_portal")
+        cls.user_marketing = user(
+            "crm_lite_marketing",
+            "Mia Marketing",
+            "base.group_user,mass_mailing.group_mass_mailing_user",
+        )
 
         # ------------------------------------------------------ pipelines
         Stage = cls.env["crm.lite.stage"]

@@ -17,6 +17,7 @@ ROLES = (
     "employee",  # no CRM right
     "portal",
     "sales_co2",  # own documents, second company only
+    "marketing",  # Email Marketing user, no CRM right
 )
 MATRIX = {
     "crm.lite.deal": {
@@ -68,11 +69,9 @@ MATRIX = {
         "sales_all": "r",
         "manager": "crwu",
     },
-    "crm.lite.segment": {"manager": "crwu"},
+    "crm.lite.segment": {"manager": "crwu", "marketing": "crwu"},
     "crm.lite.occasion": {"manager": "crwu"},
     "crm.lite.occasion.log": {"manager": "ru"},
-    "crm.lite.mailing": {"manager": "crwu"},
-    "crm.lite.mailing.recipient": {"manager": "crwu"},
 }
 
 
@@ -97,6 +96,7 @@ class TestAccessMatrix(CrmLiteCommon):
             "employee": cls.user_employee,
             "portal": cls.user_portal,
             "sales_co2": cls.user_sales_co2,
+            "marketing": cls.user_marketing,
         }
         cls.campaign = cls.env["utm.campaign"].create({"title": "Matrix Campaign"})
         cls.segment = cls.env["crm.lite.segment"].create(
@@ -113,9 +113,6 @@ class TestAccessMatrix(CrmLiteCommon):
                 "month": 1,
                 "template_id": cls.template.id,
             }
-        )
-        cls.mailing = cls.env["crm.lite.mailing"].create(
-            {"name": "Spring", "segment_id": cls.segment.id}
         )
 
     # ------------------------------------------------------------
@@ -162,16 +159,6 @@ class TestAccessMatrix(CrmLiteCommon):
                     "state": "sent",
                 }
             )
-        if model == "crm.lite.mailing":
-            return env[model].create({"name": "Matrix mailing"})
-        if model == "crm.lite.mailing.recipient":
-            return env[model].create(
-                {
-                    "mailing_id": self.mailing.id,
-                    "partner_id": self.contact.id,
-                    "email": self.contact.email,
-                }
-            )
         raise ValueError(model)
 
     def _create_values(self, model, user):
@@ -208,10 +195,6 @@ class TestAccessMatrix(CrmLiteCommon):
                 "date": "2026-01-01",
                 "state": "sent",
             }
-        if model == "crm.lite.mailing":
-            return {"name": "New mailing"}
-        if model == "crm.lite.mailing.recipient":
-            return {"mailing_id": self.mailing.id, "partner_id": self.other_customer.id}
         raise ValueError(model)
 
     def _write_values(self, model):
@@ -221,8 +204,6 @@ class TestAccessMatrix(CrmLiteCommon):
             return {"description": "Changed"}
         if model == "crm.lite.occasion.log":
             return {"note": "Changed"}
-        if model == "crm.lite.mailing.recipient":
-            return {"reason": "Changed"}
         return {"name": "Changed"}
 
     def _allowed(self, model, user, operation):

@@ -6,10 +6,9 @@ from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 
 MARKETING_MODELS = (
     "crm.lite.segment",
-    "crm.lite.mailing",
-    "crm.lite.mailing.recipient",
     "crm.lite.occasion",
     "crm.lite.occasion.log",
+    "mailing.mailing",
 )
 
 
@@ -103,8 +102,11 @@ class TestMarketingSecurity(CrmLiteCommon):
                 with self.assertRaises(AccessError):
                     env["crm.lite.segment"].search([])
                 with self.assertRaises(AccessError):
-                    env["crm.lite.mailing"].create(
-                        {"name": "My mailing", "segment_id": self.segment.id}
+                    env["mailing.mailing"].create(
+                        {
+                            "subject": "My mailing",
+                            "mailing_model_id": env.ref("base.model_res_partner").id,
+                        }
                     )
                 with self.assertRaises(AccessError):
                     env["crm.lite.occasion"].create(
@@ -134,7 +136,9 @@ class TestMarketingSecurity(CrmLiteCommon):
         self.assertEqual(
             self.env["crm.lite.segment"].search_count([("name", "=", "My segment")]), 0
         )
-        self.assertEqual(self.env["crm.lite.mailing"].search_count([]), 0)
+        self.assertFalse(
+            self.env["mailing.mailing"].search([("subject", "=", "My mailing")])
+        )
         self.assertFalse(
             self.env["crm.lite.occasion"].search([("name", "=", "New Year")])
         )
@@ -204,15 +208,6 @@ class TestMarketingSecurity(CrmLiteCommon):
         )
         segment.write({"domain": "[('city', '=', 'Paris')]"})
         self.assertEqual(segment.domain, "[('city', '=', 'Paris')]")
-        mailing = env["crm.lite.mailing"].create(
-            {
-                "name": "Summer newsletter",
-                "subject": "Hello {{first_name}}",
-                "segment_id": segment.id,
-                "campaign_id": self.campaign.id,
-            }
-        )
-        self.assertEqual(mailing.state, "draft")
         occasion = env["crm.lite.occasion"].create(
             {
                 "name": "New Year",
@@ -233,9 +228,8 @@ class TestMarketingSecurity(CrmLiteCommon):
             .cost_total,
             660.0,
         )
-        mailing.unlink()
         occasion.unlink()
         segment.unlink()
         cost.unlink()
-        for record in (mailing, occasion, segment, cost):
+        for record in (occasion, segment, cost):
             self.assertFalse(record.exists())

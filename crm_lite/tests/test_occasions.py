@@ -1,10 +1,13 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.crm_lite.models import crm_lite_occasion
 
 from .common import CrmLiteCommon
 
@@ -73,12 +76,12 @@ class TestOccasions(CrmLiteCommon):
             self.env["crm.lite.occasion"]._cron_greet()
         self.env.invalidate_all()
 
-    def _mails(self, partners=None, template=None):
+    def _mails(self, partners=None, template=None, subject=None):
         domain = [("model", "=", "res.partner")]
         if partners is not None:
             domain.append(("res_id", "in", partners.ids))
         mails = self.env["mail.mail"].search(domain)
-        subject = (template or self.template).subject.split("{{")[0]
+        subject = subject or (template or self.template).subject.split("{{")[0]
         return mails.filtered(lambda m: m.subject.startswith(subject))
 
     def _logs(self, occasion):
@@ -307,3 +310,44 @@ class TestOccasions(CrmLiteCommon):
         self.assertEqual(self.birthday.template_id, self.template)
         # 29 February is a valid fixed date.
         Occasion.create({**fixed, "name": "Leap", "day": 29, "month": 2})
+
+    def test_greeting_in_each_partners_language(self):
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.template.write({"lang": "{{ object.lang }}"})
+        self.template.with_context(
+            lang="ru_RU"
+        ).subject = "С днём рождения, {{ object.name }}"
+        self.june_15.lang = "ru_RU"
+        twin = self.env["res.partner"].create(
+            {
+                "name": "June Twin",
+                "email": "twin@example.com",
+                "birthday": date(1981, 6, 15),
+            }
+        )
+        self._greet("2025-06-15")
+        self.assertEqual(
+            self._mails(self.june_15, subject="С днём рождения").subject,
+            "С днём рождения, June Fifteen",
+        )
+        self.assertEqual(self._mails(twin).subject, "Happy birthday June Twin")
+
+    def test_many_partners_are_greeted_in_batches(self):
+        """A large occasion is greeted over several runs of the job, each
+        partner once."""
+        with (
+            patch.object(crm_lite_occasion, "GREETING_BATCH", 1),
+            patch.object(
+                type(self.env["ir.cron"]), "_notify_progress", autospec=True
+            ) as progress,
+        ):
+            self._greet("2025-06-15")
+            self.assertEqual(len(self._logs(self.birthday)), 1)
+            progress.assert_called_once()
+            self.assertEqual(progress.call_args.kwargs["remaining"], 2)
+            self._greet("2025-06-15")
+            self._greet("2025-06-15")
+            self._greet("2025-06-15")
+        logs = self._logs(self.birthday)
+        self.assertEqual(logs.partner_id, self.june_15 | self.blocked | self.no_email)
+        self.assertEqual(len(self._mails(self.june_15)), 1)

@@ -400,12 +400,15 @@ class TestSegments(CrmLiteCommon):
         self.assertEqual(segment.partner_count, len(segment._get_partners()))
         self.assertIn(self.loyal, segment._get_partners())
 
-    def test_empty_domain_is_everyone(self):
+    def test_empty_domain_is_everyone_of_its_company(self):
         segment = (
             self.env["crm.lite.segment"].with_user(self.manager).create({"name": "All"})
         )
         self.assertEqual(segment.domain, "[]")
+        self.assertEqual(segment.company_id, self.company)
         self.assertEqual(
             segment.partner_count,
-            self.env["res.partner"].with_user(self.manager).search_count([]),
+            self.env["res.partner"].search_count(
+                ["|", ("company_id", "=", False), ("company_id", "=", self.company.id)]
+            ),
         )

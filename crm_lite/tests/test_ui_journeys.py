@@ -19,6 +19,7 @@ RUSSIAN_MODULES = [
     "contacts",
     "account",
     "utm",
+    "mass_mailing",
     "crm_lite",
 ]
 LANGS = (("en_US", "en"), ("ru_RU", "ru"))
@@ -66,6 +67,11 @@ class TestUiJourneys(CrmLiteCommon, HttpCase):
             "journey_consultant",
             "Cora Consultant",
             "crm_lite.group_crm_lite_manager,base.group_partner_manager",
+        )
+        cls.marketer = user(
+            "journey_marketer",
+            "Mona Marketer",
+            "crm_lite.group_crm_lite_user,mass_mailing.group_mass_mailing_user",
         )
 
         cls.pipeline_sales = cls.env.ref("crm_lite.pipeline_new_sales")
@@ -159,6 +165,32 @@ class TestUiJourneys(CrmLiteCommon, HttpCase):
             }
         )
 
+        # The marketer's segment: two readers, one of them twice.
+        cls.campaign = cls.env["utm.campaign"].create({"title": "Journey Campaign"})
+        tag = cls.env["res.partner.category"].create({"name": "Journey readers"})
+        cls.env["res.partner"].create(
+            [
+                {"name": name, "email": email, "category_id": tag.ids}
+                for name, email in (
+                    ("Reader One", "reader.one@example.com"),
+                    ("Reader Two", "reader.two@example.com"),
+                    ("Reader Two Again", "READER.TWO@example.com"),
+                )
+            ]
+        )
+        cls.segment = (
+            cls.env["crm.lite.segment"]
+            .with_company(main)
+            .create(
+                {
+                    "name": "Journey readers",
+                    "company_id": main.id,
+                    "domain": repr([("category_id", "in", tag.ids)]),
+                    "campaign_id": cls.campaign.id,
+                }
+            )
+        )
+
     def _journey(self, user, url, name):
         for lang, suffix in LANGS:
             with self.subTest(lang=lang):
@@ -211,3 +243,19 @@ class TestUiJourneys(CrmLiteCommon, HttpCase):
         )
         self.assertTrue(all(prop.get("view_in_cards") for prop in definition))
         self.assertEqual(self.consultant_deal.stage_id.name, "Lead")
+
+    def test_marketing_journey(self):
+        self._journey(
+            self.marketer,
+            "/odoo/action-crm_lite.crm_lite_segment_action",
+            "crm_lite_marketing_journey",
+        )
+        mailings = self.env["mailing.mailing"].search(
+            [("crm_segment_id", "=", self.segment.id)]
+        )
+        self.assertEqual(
+            set(mailings.mapped("subject")), {"Journey news EN", "Новости маршрута RU"}
+        )
+        self.assertEqual(set(mailings.mapped("state")), {"in_queue"})
+        self.assertEqual(mailings.campaign_id, self.campaign)
+        self.assertEqual(mailings.mapped("create_uid"), self.marketer)

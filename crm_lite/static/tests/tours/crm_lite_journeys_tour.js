@@ -28,6 +28,7 @@ const LABELS = {
         requiredMessage: "fill in",
         invoicingTab: "Invoicing",
         paid: "Paid",
+        mailingSubject: "Journey news EN",
     },
     ru: {
         deal: "Сделка маршрута RU",
@@ -47,6 +48,7 @@ const LABELS = {
         requiredMessage: "заполните",
         invoicingTab: "Выставление счетов",
         paid: "Оплачено",
+        mailingSubject: "Новости маршрута RU",
     },
 };
 
@@ -472,11 +474,73 @@ function consultantSteps(l) {
     ];
 }
 
+// ---------------------------------------------------------------- marketer
+
+/**
+ * A marketer (Email Marketing user): a segment shows who a mailing would
+ * reach, "Send a Mailing" opens an Email Marketing mailing to it in its
+ * campaign, written in the mail editor and sent to the queue.
+ */
+function marketingSteps(l) {
+    return [
+        {
+            content: "Open the segment",
+            trigger: ".o_data_row td:contains('Journey readers')",
+            run: "click",
+        },
+        {
+            content: "It shows who a mailing would reach",
+            trigger: ".o_form_view [name=mailable_count]:contains('2')",
+        },
+        {
+            trigger: ".o_form_view button[name=action_send_mailing]",
+            run: "click",
+        },
+        {
+            content: "An Email Marketing mailing to the segment",
+            trigger: ".o_form_view [name=crm_segment_id]:contains('Journey readers')",
+        },
+        {
+            trigger: ".o_form_view [name=subject] input",
+            run: `edit ${l.mailingSubject}`,
+        },
+        {
+            content: "Start from an empty design",
+            trigger: '[name="body_arch"] :iframe #empty',
+            run: "click",
+        },
+        {
+            trigger: '[name="body_arch"] :iframe .o_editable',
+        },
+        {
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_form_saved",
+        },
+        {
+            trigger: ".o_form_view button[name=action_launch]",
+            run: "click",
+        },
+        {
+            content: "Confirm the sending",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The mailing waits in the queue",
+            trigger: ".o_form_view:not(:has(button[name=action_launch]))",
+        },
+    ];
+}
+
 const JOURNEYS = {
     crm_lite_salesperson_journey: salespersonSteps,
     crm_lite_accountant_journey: accountantSteps,
     crm_lite_head_of_sales_journey: headOfSalesSteps,
     crm_lite_consultant_journey: consultantSteps,
+    crm_lite_marketing_journey: marketingSteps,
 };
 
 for (const [name, steps] of Object.entries(JOURNEYS)) {
