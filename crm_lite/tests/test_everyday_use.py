@@ -139,7 +139,11 @@ class TestEverydayUse(CrmLiteCommon):
             [(self.env.ref("crm_lite.utm_campaign_view_list_crm_lite").id, "list")]
         )["views"]["list"]["arch"]
         view = etree.fromstring(arch)
-        self.assertEqual(view.get("decoration-danger"), "is_over_budget")
+        for name in ("budget", "cost_total"):
+            self.assertEqual(
+                view.find(f".//field[@name='{name}']").get("decoration-danger"),
+                "is_over_budget",
+            )
         # No cost: no ROI; no won deal: no cost per won deal; totals below.
         self.assertEqual(
             view.find(".//field[@name='roi']").get("invisible"), "not cost_total"
