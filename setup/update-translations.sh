@@ -3,24 +3,27 @@
 # its ru.po, uk.po and lt.po: existing translations are kept, new strings are
 # added untranslated (fill them in, then run `bash setup/lint.sh`).
 # Usage: bash setup/update-translations.sh [addon...]   (default: every addon)
+# Environment: CRM_I18N_DB (default crm_i18n_export), CRM_I18N_PORT (default 8769),
+# to run next to another export.
 # shellcheck source=setup/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 setup_all
 discover_addons
 [ $# -gt 0 ] && ADDONS=("$@")
-DB=crm_i18n_export
+DB="${CRM_I18N_DB:-crm_i18n_export}"
+PORT="${CRM_I18N_PORT:-8769}"
 DATA_DIR="$(mktemp -d)"
 trap 'drop_db "$DB"; rm -rf "$DATA_DIR"' EXIT
 drop_db "$DB"
 say "Installing ${ADDONS[*]} in $DB, demo data included (its names are translated too)"
 odoo_bin -d "$DB" -i "$(join_by , "${ADDONS[@]}")" --stop-after-init \
-    --data-dir="$DATA_DIR" --http-port=8769 --log-level=warn
+    --data-dir="$DATA_DIR" --http-port="$PORT" --log-level=warn
 for addon in "${ADDONS[@]}"; do
     mkdir -p "$addon/i18n"
     say "Exporting $addon/i18n/$addon.pot"
     odoo_bin -d "$DB" --i18n-export="$addon/i18n/$addon.pot" --modules="$addon" \
-        --data-dir="$DATA_DIR" --http-port=8769 --log-level=warn --stop-after-init
+        --data-dir="$DATA_DIR" --http-port="$PORT" --log-level=warn --stop-after-init
     "$VENV/bin/python" - "$addon" <<'PY'
 import sys
 from pathlib import Path
