@@ -1,7 +1,7 @@
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
@@ -158,6 +158,24 @@ class CrmLiteSegment(models.Model):
         if {"name", "domain", "company_id", "active"} & set(vals):
             self._sync_mailing_filter()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_mailed(self):
+        # sudo: a count, to explain the refusal; it names no mailing.
+        mailed = (
+            self.env["mailing.mailing"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("crm_segment_id", "in", self.ids)])
+        )
+        if mailed:
+            raise UserError(
+                self.env._(
+                    "%(count)s mailing(s) went or go to this segment: archive it "
+                    "instead, so that they keep their audience.",
+                    count=mailed,
+                )
+            )
 
     def unlink(self):
         filters = self.sudo().mailing_filter_id

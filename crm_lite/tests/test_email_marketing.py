@@ -2,7 +2,7 @@ import importlib.util
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged, users
 from odoo.tools import file_path, mute_logger
 
@@ -147,6 +147,20 @@ class TestEmailMarketing(CrmLiteCommon, MockEmail):
         )
         self.assertTrue(archive.filtered(lambda m: m.message_type == "email_outgoing"))
         self.assertFalse(self.alice.last_interaction_date)
+
+    def test_a_mailed_segment_is_archived_not_deleted(self):
+        self._new_mailing(self.segment)
+        with self.assertRaisesRegex(UserError, "archive it instead"):
+            self.segment.with_user(self.user_marketing).unlink()
+        self.assertTrue(self.segment.exists())
+        self.segment.with_user(self.user_marketing).action_archive()
+        self.assertFalse(self.segment.active)
+        unused = self.env["crm.lite.segment"].create(
+            {"name": "Unused", "domain": "[('is_company', '=', True)]"}
+        )
+        audience = unused.mailing_filter_id
+        unused.unlink()
+        self.assertFalse(audience.exists(), "its Email Marketing audience goes too")
 
     def test_segment_counts_follow_its_company(self):
         segment_co2 = (
