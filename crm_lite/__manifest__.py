@@ -48,6 +48,7 @@
         "demo/crm_lite_demo.xml",
         "demo/crm_lite_marketing_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "crm_lite/static/src/**/*",

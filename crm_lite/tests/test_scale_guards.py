@@ -2,7 +2,9 @@ from lxml import etree
 
 from odoo.tests import tagged
 from odoo.tools import SQL
+from odoo.tools.sql import index_exists
 
+from odoo.addons.crm_lite import uninstall_hook
 from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 
 
@@ -25,6 +27,35 @@ class TestScaleGuards(CrmLiteCommon):
         self.assertTrue(
             any("(pipeline_id, date)" in index for index in history_indexes),
             history_indexes,
+        )
+
+    def test_kanban_columns_read_in_index_order(self):
+        """A column of a million deals shows its first cards without sorting
+        the column: the index follows the deals' order within a stage."""
+        Deal = self.env["crm.lite.deal"]
+        self.assertEqual(Deal._order, "priority desc, id desc")
+        (kanban,) = [
+            index
+            for index in self._indexed_columns("crm_lite_deal")
+            if "crm_lite_deal_stage_kanban_index" in index
+        ]
+        self.assertIn("(stage_id, priority DESC, id DESC)", kanban)
+        self.assertIn("INCLUDE (pipeline_id, company_id, user_id) WHERE active", kanban)
+
+    def test_followed_deals_rule_is_indexed_and_the_index_goes_on_uninstall(self):
+        """Salespeople also read the deals they follow: their followings are
+        found by partner. The index is on mail's table, so crm_lite's uninstall
+        hook drops it (this transaction is rolled back)."""
+        self.assertTrue(
+            any(
+                "crm_lite_mail_followers_partner_index" in index
+                and "(partner_id, res_model) INCLUDE (res_id)" in index
+                for index in self._indexed_columns("mail_followers")
+            )
+        )
+        uninstall_hook(self.env)
+        self.assertFalse(
+            index_exists(self.env.cr, "crm_lite_mail_followers_partner_index")
         )
 
     def test_partner_figure_filters_are_subqueries(self):
