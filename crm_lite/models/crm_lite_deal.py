@@ -325,6 +325,7 @@ class CrmLiteDeal(models.Model):
     # ------------------------------------------------------------
 
     def init(self):
+        super().init()
         cr = self.env.cr
         # A kanban column reads its first cards in the model's order and counts
         # them up to the pager's limit: with this index both stop early instead

@@ -5,6 +5,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import index_exists
 
 from odoo.addons.crm_lite import uninstall_hook
+from odoo.addons.crm_lite.hooks import FOREIGN_INDEXES
 from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 
 
@@ -42,21 +43,30 @@ class TestScaleGuards(CrmLiteCommon):
         self.assertIn("(stage_id, priority DESC, id DESC)", kanban)
         self.assertIn("INCLUDE (pipeline_id, company_id, user_id) WHERE active", kanban)
 
-    def test_followed_deals_rule_is_indexed_and_the_index_goes_on_uninstall(self):
-        """Salespeople also read the deals they follow: their followings are
-        found by partner. The index is on mail's table, so crm_lite's uninstall
-        hook drops it (this transaction is rolled back)."""
-        self.assertTrue(
-            any(
-                "crm_lite_mail_followers_partner_index" in index
-                and "(partner_id, res_model) INCLUDE (res_id)" in index
-                for index in self._indexed_columns("mail_followers")
-            )
-        )
+    def test_indexes_on_other_addons_tables_go_on_uninstall(self):
+        """Salespeople read the deals they follow (found by partner), partner
+        forms look duplicates up by e-mail and sum a client's customer
+        invoices: crm_lite indexes mail's and accounting's tables for that,
+        and its uninstall hook drops those indexes (this transaction is rolled
+        back)."""
+        expected = {
+            "mail_followers": "(partner_id, res_model) INCLUDE (res_id)",
+            "res_partner": "(email_normalized) WHERE (email_normalized IS NOT NULL)",
+            "account_move": "USING btree (commercial_partner_id)",
+        }
+        for table, definition in expected.items():
+            with self.subTest(table=table):
+                self.assertTrue(
+                    any(
+                        index.startswith("CREATE INDEX crm_lite_")
+                        and definition in index
+                        for index in self._indexed_columns(table)
+                    ),
+                    self._indexed_columns(table),
+                )
         uninstall_hook(self.env)
-        self.assertFalse(
-            index_exists(self.env.cr, "crm_lite_mail_followers_partner_index")
-        )
+        for name in FOREIGN_INDEXES:
+            self.assertFalse(index_exists(self.env.cr, name), name)
 
     def test_partner_figure_filters_are_subqueries(self):
         """A filter on what clients paid stays a subquery, however many

@@ -179,6 +179,14 @@ def import_result(args, ops):
 def write_results(args, results, generated, started):
     RESULTS.mkdir(exist_ok=True)
     name = f"scale-{args.scale:g}"
+    path = RESULTS / f"{name}.json"
+    if args.only and path.exists():
+        # Some operations measured again: the others keep their last figures.
+        fresh = {r.key: r.as_dict() for r in results}
+        previous = json.loads(path.read_text())["results"]
+        results = [fresh.pop(r["key"], r) for r in previous] + list(fresh.values())
+    else:
+        results = [r.as_dict() for r in results]
     other = {}
     for path in RESULTS.glob("scale-*.json"):
         if path.stem != name:
@@ -195,7 +203,7 @@ def write_results(args, results, generated, started):
             "load_average": [round(x, 1) for x in os.getloadavg()],
         },
         "data": generated,
-        "results": [r.as_dict() for r in results],
+        "results": results,
     }
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     (RESULTS / f"{name}.md").write_text(markdown(payload, other))
