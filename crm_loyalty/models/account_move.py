@@ -139,9 +139,9 @@ class AccountMove(models.Model):
             return super().write(vals)
         # Lines changed through the invoice are handled here once, not by
         # each line.
-        result = super(AccountMove, self.with_context(crm_loyalty_move_write=True)).write(
-            vals
-        )
+        result = super(
+            AccountMove, self.with_context(crm_loyalty_move_write=True)
+        ).write(vals)
         self._loyalty_invoice_changed()
         return result
 
@@ -157,7 +157,11 @@ class AccountMove(models.Model):
                 continue
             if move.move_type == "out_invoice":
                 guarded(move).write(
-                    {"invoice_line_ids": [Command.delete(line.id) for line in reward_lines]}
+                    {
+                        "invoice_line_ids": [
+                            Command.delete(line.id) for line in reward_lines
+                        ]
+                    }
                 )
             else:
                 guarded(reward_lines).write(
@@ -186,6 +190,12 @@ class AccountMove(models.Model):
         invoices._loyalty_check_before_post()
         posted = super()._post(soft=soft)
         (invoices & posted)._loyalty_sync_points("post")
+        # Usage counts of what the invoices used changed.
+        reward_lines = (invoices & posted).invoice_line_ids.filtered("reward_id")
+        reward_lines.coupon_id.invalidate_recordset(["use_count"])
+        reward_lines.reward_id.program_id.invalidate_recordset(
+            ["total_order_count", "invoice_count"]
+        )
         refunds = posted.filtered(
             lambda m: m.move_type == "out_refund" and m.reversed_entry_id
         )

@@ -16,7 +16,11 @@ class AccountMoveCouponPoints(models.Model):
     )
     company_id = fields.Many2one(related="move_id.company_id", store=True)
     coupon_id = fields.Many2one(
-        "loyalty.card", "Card", required=True, index=True, ondelete="cascade",
+        "loyalty.card",
+        "Card",
+        required=True,
+        index=True,
+        ondelete="cascade",
         readonly=True,
     )
     program_id = fields.Many2one(related="coupon_id.program_id", string="Program")

@@ -28,26 +28,22 @@ class AccountMoveLine(models.Model):
     )
     reward_id = fields.Many2one(
         "loyalty.reward",
-        "Reward",
         ondelete="restrict",
         readonly=True,
         index="btree_not_null",
     )
     coupon_id = fields.Many2one(
         "loyalty.card",
-        "Coupon",
         ondelete="restrict",
         readonly=True,
         index="btree_not_null",
     )
     points_cost = fields.Float(
-        "Points Cost",
         readonly=True,
         help="Points this reward takes from the card or coupon.",
     )
     loyalty_program_id = fields.Many2one(
         "loyalty.program",
-        "Loyalty Program",
         readonly=True,
         index="btree_not_null",
         ondelete="restrict",

@@ -85,8 +85,10 @@ class AccountMove(models.Model):
             points = 0.0
             if paid and ratio < 1:
                 # A coupon is whole or nothing; points follow the amount paid.
-                points = entry.points if not program.is_nominative else (
-                    entry.points * (1 - ratio)
+                points = (
+                    entry.points
+                    if not program.is_nominative
+                    else (entry.points * (1 - ratio))
                 )
             targets[card]["earned"] = float_round(
                 points, precision_digits=POINTS_DIGITS, rounding_method="DOWN"

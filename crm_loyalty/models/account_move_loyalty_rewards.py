@@ -84,11 +84,11 @@ class AccountMove(models.Model):
                 self._get_program_domain()
                 + [("program_type", "=", "promotion"), ("min_paid_amount", ">", 0)]
             )
+        # Usage counts move with every invoice posted: read them afresh.
+        programs.filtered("limit_usage").invalidate_recordset(["total_order_count"])
         best_tier = self.partner_id._loyalty_reached_tiers(
             tiers, self.company_id, today
-        ).get(
-            customer.id
-        )
+        ).get(customer.id)
         for program in programs:
             if program.partner_category_ids and not program.partner_category_ids & tags:
                 errors[program] = self.env._(
@@ -194,8 +194,7 @@ class AccountMove(models.Model):
                     )
                 elif not amount_matched:
                     status["error"] = self.env._(
-                        "Program %(program)s needs a purchase of at least "
-                        "%(amount)s.",
+                        "Program %(program)s needs a purchase of at least %(amount)s.",
                         program=program.name,
                         amount=program.currency_id.format(
                             min(rules.mapped("minimum_amount") or [0.0])
@@ -241,8 +240,10 @@ class AccountMove(models.Model):
         self.ensure_one()
         # sudo: cards are the application's ledger; the accountant reads them
         # but only the invoice engine creates them.
-        Card = self.env["loyalty.card"].sudo().with_context(
-            loyalty_no_mail=True, tracking_disable=True
+        Card = (
+            self.env["loyalty.card"]
+            .sudo()
+            .with_context(loyalty_no_mail=True, tracking_disable=True)
         )
         customer = self._loyalty_customer()
         if program.is_nominative:
@@ -271,16 +272,20 @@ class AccountMove(models.Model):
         self.ensure_one()
         domain = self._get_program_domain()
         # sudo: see _loyalty_card_for.
-        cards = self.env["loyalty.card"].sudo().search(
-            [
-                ("partner_id", "=", self._loyalty_customer().id),
-                ("points", ">", 0),
-                ("program_id.program_type", "=", "loyalty"),
-            ]
+        cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self._loyalty_customer().id),
+                    ("points", ">", 0),
+                    ("program_id.program_type", "=", "loyalty"),
+                ]
+            )
         )
-        return cards.filtered(
-            lambda c: c.program_id.filtered_domain(domain)
-        ).sudo(False)
+        return cards.filtered(lambda c: c.program_id.filtered_domain(domain)).sudo(
+            False
+        )
 
     def _get_real_points_for_coupon(self, coupon, used=None):
         """Points of ``coupon`` available for a new reward on this invoice:
@@ -296,7 +301,9 @@ class AccountMove(models.Model):
                 )
             )
         if used is None:
-            used = [(line.coupon_id, line.points_cost) for line in self.invoice_line_ids]
+            used = [
+                (line.coupon_id, line.points_cost) for line in self.invoice_line_ids
+            ]
         points -= sum(cost for card, cost in used if card == coupon)
         return float_round(points, precision_digits=POINTS_DIGITS)
 
@@ -482,8 +489,10 @@ class AccountMove(models.Model):
         if program not in self._loyalty_applicable_programs(program):
             return {
                 "error": self._loyalty_program_errors(program).get(program)
-                or self.env._("Program %(program)s does not apply to this invoice.",
-                              program=program.name)
+                or self.env._(
+                    "Program %(program)s does not apply to this invoice.",
+                    program=program.name,
+                )
             }
         if not self._loyalty_is_invoice_card(coupon):
             error = self._loyalty_check_coupon(coupon)
@@ -502,8 +511,10 @@ class AccountMove(models.Model):
             ):
                 return {"error": self.env._("Enter the coupon's code first.")}
         product = kwargs.get("product") or self.env["product.product"]
-        if reward.reward_type == "product" and product and (
-            product not in reward.reward_product_ids
+        if (
+            reward.reward_type == "product"
+            and product
+            and (product not in reward.reward_product_ids)
         ):
             return {"error": self.env._("This product is not a reward of the program.")}
         # Points the other claims of this card leave.
@@ -573,7 +584,7 @@ class AccountMove(models.Model):
         """The rewards claimed on the invoice, in the order of their lines."""
         self.ensure_one()
         claims = {}
-        for line in self.invoice_line_ids.sorted(lambda l: (l.sequence, l.id)):
+        for line in self.invoice_line_ids.sorted(lambda line: (line.sequence, line.id)):
             if not line.reward_id or not line.coupon_id:
                 continue
             key = (line.reward_id, line.coupon_id)
@@ -581,8 +592,9 @@ class AccountMove(models.Model):
                 claims[key] = Claim(
                     line.reward_id,
                     line.coupon_id,
-                    line.product_id if line.reward_id.reward_type == "product" else
-                    self.env["product.product"],
+                    line.product_id
+                    if line.reward_id.reward_type == "product"
+                    else self.env["product.product"],
                     0.0,
                 )
             claim = claims[key]
@@ -623,7 +635,9 @@ class AccountMove(models.Model):
         )
 
         # Codes and coupons that no longer apply are dropped.
-        rules = self.code_enabled_rule_ids.filtered(lambda r: r.program_id in applicable)
+        rules = self.code_enabled_rule_ids.filtered(
+            lambda r: r.program_id in applicable
+        )
         coupons = self.applied_coupon_ids.filtered(
             lambda c: c.program_id in applicable and not self._loyalty_check_coupon(c)
         )
@@ -638,7 +652,10 @@ class AccountMove(models.Model):
         # Points given and used on the invoice itself (promotions, codes).
         entries = {}
         for program, status in applicable.items():
-            if program._loyalty_credited_when_paid() or program.program_type == "coupons":
+            if (
+                program._loyalty_credited_when_paid()
+                or program.program_type == "coupons"
+            ):
                 continue
             card = self._loyalty_card_for(program)
             entries[card] = status["points"][0]
@@ -649,7 +666,9 @@ class AccountMove(models.Model):
         customer_cards = self._loyalty_customer_cards()
         for claim in self._loyalty_existing_claims():
             program = claim.reward.program_id
-            if program.trigger == "auto" and self._loyalty_is_invoice_card(claim.coupon):
+            if program.trigger == "auto" and self._loyalty_is_invoice_card(
+                claim.coupon
+            ):
                 continue
             if not claim.reward.active or program not in applicable:
                 continue
@@ -794,7 +813,7 @@ class AccountMove(models.Model):
         """Turn the invoice's reward lines into ``values_list`` in one write,
         reusing the existing lines."""
         pool = self.invoice_line_ids.filtered("reward_id").sorted(
-            lambda l: (l.sequence, l.id)
+            lambda line: (line.sequence, line.id)
         )
         sequence = max(self._loyalty_product_lines().mapped("sequence"), default=10) + 1
         commands = []
@@ -947,7 +966,9 @@ class AccountMove(models.Model):
         if reward.discount_mode == "percent":
             amount = min(most, discountable * reward.discount / 100)
         elif reward.discount_mode == "per_order":
-            amount = min(most, self._loyalty_convert(reward.discount, reward.currency_id))
+            amount = min(
+                most, self._loyalty_convert(reward.discount, reward.currency_id)
+            )
         else:
             value = self._loyalty_convert(reward.discount, reward.currency_id)
             most = min(most, reward._loyalty_max_share() * self._loyalty_base_total())
@@ -1015,7 +1036,9 @@ class AccountMove(models.Model):
         quantity = line.quantity if quantity is None else quantity
         price = line.price_unit * quantity * (1 - (line.discount or 0.0) / 100)
         if taxes == line.tax_ids:
-            total = line.price_total * (quantity / line.quantity if line.quantity else 0)
+            total = line.price_total * (
+                quantity / line.quantity if line.quantity else 0
+            )
         else:
             total = taxes.compute_all(
                 line.price_unit * (1 - (line.discount or 0.0) / 100),
@@ -1056,6 +1079,8 @@ class AccountMove(models.Model):
         )
         if not lines:
             return 0.0, {}
-        cheapest = min(lines, key=lambda line: (line.price_total / line.quantity, line.id))
+        cheapest = min(
+            lines, key=lambda line: (line.price_total / line.quantity, line.id)
+        )
         total, taxes, price = self._loyalty_discountable_line(cheapest, quantity=1.0)
         return total, {taxes: price}

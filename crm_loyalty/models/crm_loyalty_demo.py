@@ -12,8 +12,9 @@ class CrmLoyaltyDemo(models.AbstractModel):
     _description = "CRM Loyalty Demo Data Helper"
 
     @api.model
-    def _invoice(self, partner_xmlid, lines, days_ago=0, code=None, pay=True,
-                 redeem=None):
+    def _invoice(
+        self, partner_xmlid, lines, days_ago=0, code=None, pay=True, redeem=None
+    ):
         """Demo only: a customer invoice of ``lines`` (``[(product xmlid,
         quantity, price)]``) with the loyalty programs applied, posted and, when
         ``pay``, paid; ``code`` is entered, ``redeem`` points are redeemed."""

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
 
-from .tools import lock_rows
+from .tools import guarded, lock_rows
 
 POINTS_DIGITS = 2
 
@@ -30,7 +30,6 @@ class LoyaltyCard(models.Model):
         help="Day the oldest points still on the card expire.",
     )
     points_expiring = fields.Float(
-        "Points Expiring",
         compute="_compute_points_expiration",
         help="Points that expire on the next expiry day.",
     )
@@ -243,7 +242,8 @@ class LoyaltyCard(models.Model):
                     "used": points,
                 }
             )
-        self.env["loyalty.history"].create(history_values)
+        # Rows of the expiry job are the application's: written guarded.
+        guarded(self.env["loyalty.history"]).create(history_values)
 
     def _loyalty_unlink_unused(self):
         """Delete cards an invoice made that nothing uses any more: no points,
@@ -253,13 +253,22 @@ class LoyaltyCard(models.Model):
         cards = self.sudo().exists().filtered(lambda c: not c.points)
         if not cards:
             return
-        used = self.env["account.move.line"].sudo().search(
-            [("coupon_id", "in", cards.ids)]
-        ).coupon_id
-        used |= self.env["loyalty.history"].sudo().search(
-            [("card_id", "in", cards.ids)]
-        ).card_id
-        used |= self.env["account.move"].sudo().search(
-            [("applied_coupon_ids", "in", cards.ids)]
-        ).applied_coupon_ids
+        used = (
+            self.env["account.move.line"]
+            .sudo()
+            .search([("coupon_id", "in", cards.ids)])
+            .coupon_id
+        )
+        used |= (
+            self.env["loyalty.history"]
+            .sudo()
+            .search([("card_id", "in", cards.ids)])
+            .card_id
+        )
+        used |= (
+            self.env["account.move"]
+            .sudo()
+            .search([("applied_coupon_ids", "in", cards.ids)])
+            .applied_coupon_ids
+        )
         (cards - used).unlink()

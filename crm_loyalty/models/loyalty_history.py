@@ -48,7 +48,7 @@ class LoyaltyHistory(models.Model):
         ondelete="set null",
         help="Journal entry that booked the points liability of this row.",
     )
-    date = fields.Date(compute="_compute_date", string="Date")
+    date = fields.Date(compute="_compute_date")
 
     @api.depends("create_date")
     def _compute_date(self):
@@ -151,11 +151,7 @@ class LoyaltyHistory(models.Model):
             card = row.card_id
             program = card.program_id
             company = card.company_id
-            if (
-                not company
-                and row.order_model == "account.move"
-                and row.order_id
-            ):
+            if not company and row.order_model == "account.move" and row.order_id:
                 company = self.env["account.move"].browse(row.order_id).company_id
             points = (row.issued or 0.0) - (row.used or 0.0)
             if reverse:

@@ -51,7 +51,6 @@ class LoyaltyProgram(models.Model):
     )
     campaign_id = fields.Many2one(
         "utm.campaign",
-        "Campaign",
         index="btree_not_null",
         ondelete="set null",
         help="The coupons and codes of this program, and the invoices they were "
@@ -110,10 +109,11 @@ class LoyaltyProgram(models.Model):
             program.invoice_count = counts.get(program.id, 0)
 
     def _compute_total_order_count(self):
-        super()._compute_total_order_count()
+        result = super()._compute_total_order_count()
         counts = self._loyalty_invoice_counts()
         for program in self:
             program.total_order_count += counts.get(program.id, 0)
+        return result
 
     def _loyalty_invoice_counts(self):
         """Posted customer invoices carrying a reward of each program."""
@@ -151,9 +151,13 @@ class LoyaltyProgram(models.Model):
         # gives them.
         defaults = self._program_type_default_values()
         for vals in vals_list:
-            type_defaults = defaults.get(
-                vals.get("program_type") or self._fields["program_type"].default(self)
-            ) or {}
+            type_defaults = (
+                defaults.get(
+                    vals.get("program_type")
+                    or self._fields["program_type"].default(self)
+                )
+                or {}
+            )
             for name in ("trigger", "applies_on"):
                 if name not in vals and name in type_defaults:
                     vals[name] = type_defaults[name]

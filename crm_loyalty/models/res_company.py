@@ -32,12 +32,12 @@ class ResCompany(models.Model):
         "account.account",
         "Points Liability Account",
         check_company=True,
-        domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
+        domain="[('account_type', 'in', "
+        "('liability_current', 'liability_non_current'))]",
         help="Points owed to customers are credited to this account.",
     )
     loyalty_expense_account_id = fields.Many2one(
         "account.account",
-        "Loyalty Expense Account",
         check_company=True,
         domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
         help="Points credited to customers are an expense on this account; points "
@@ -45,7 +45,6 @@ class ResCompany(models.Model):
     )
     loyalty_journal_id = fields.Many2one(
         "account.journal",
-        "Loyalty Journal",
         check_company=True,
         domain="[('type', '=', 'general')]",
         help="Journal of the entries that book the points liability.",

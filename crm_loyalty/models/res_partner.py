@@ -22,7 +22,6 @@ class ResPartner(models.Model):
         "the customer reaches in the current company.",
     )
     loyalty_points = fields.Float(
-        "Loyalty Points",
         compute="_compute_loyalty_points",
         groups=LOYALTY_READERS,
         help="Points on the customer's loyalty cards in the current company.",
@@ -167,9 +166,7 @@ class ResPartner(models.Model):
     def mail_allowed_qweb_expressions(self):
         # The coupon code of a loyalty mailing, for marketers who are not Mail
         # Template Editors.
-        return super().mail_allowed_qweb_expressions() + (
-            "object.loyalty_coupon_code",
-        )
+        return super().mail_allowed_qweb_expressions() + ("object.loyalty_coupon_code",)
 
     # ------------------------------------------------------------
     # TOOLS

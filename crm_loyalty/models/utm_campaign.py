@@ -24,7 +24,7 @@ class UtmCampaign(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids", "company")
     def _compute_crm_figures(self):
-        super()._compute_crm_figures()
+        result = super()._compute_crm_figures()
         figures = self._loyalty_campaign_figures()
         to_currency = self.env["res.currency"]._crm_sum_in_company_currency
         for campaign in self:
@@ -41,6 +41,7 @@ class UtmCampaign(models.Model):
             campaign.roi = (campaign.revenue_paid - cost) / cost if cost else 0.0
             campaign.cost_per_deal = cost / count if count else 0.0
             campaign.cost_per_won = cost / won if won else 0.0
+        return result
 
     def _loyalty_campaign_invoices(self):
         """Posted customer invoices of the user's companies on which coupons or

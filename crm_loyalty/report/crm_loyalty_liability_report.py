@@ -13,18 +13,17 @@ class CrmLoyaltyLiabilityReport(models.Model):
     _rec_name = "program_id"
 
     company_id = fields.Many2one("res.company", readonly=True)
-    program_id = fields.Many2one("loyalty.program", "Program", readonly=True)
+    program_id = fields.Many2one("loyalty.program", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     card_count = fields.Integer("Cards", readonly=True)
     points = fields.Float("Outstanding Points", readonly=True)
-    point_value = fields.Float("Point Value", readonly=True, aggregator=None)
+    point_value = fields.Float(readonly=True, aggregator=None)
     liability = fields.Monetary(
         "Points Value",
         readonly=True,
         help="Outstanding points times the value of a point.",
     )
     booked = fields.Monetary(
-        "Booked",
         readonly=True,
         help="Balance of the points liability account for this program.",
     )

@@ -1,1 +1,4 @@
 from . import test_invoice_discounts
+from . import test_points
+from . import test_coupons
+from . import test_tiers_expiry_liability

@@ -90,7 +90,9 @@ class CrmLoyaltyCommon(CrmLiteCommon):
         )
         cls.company.loyalty_stacking = "best"
         # No program of the database (demo data...) interferes.
-        cls.env["loyalty.program"].search([("invoice_ok", "=", True)]).invoice_ok = False
+        cls.env["loyalty.program"].search(
+            [("invoice_ok", "=", True)]
+        ).invoice_ok = False
 
     # ------------------------------------------------------------
     # PROGRAMS
@@ -261,10 +263,15 @@ class CrmLoyaltyCommon(CrmLiteCommon):
     def _claim(self, invoice, reward, coupon, **kwargs):
         status = invoice._apply_program_reward(reward, coupon, **kwargs)
         self.assertEqual(status, {}, "The reward is applied without error.")
-        return self._reward_lines(invoice).filtered(lambda l: l.reward_id == reward)
+        return self._reward_lines(invoice).filtered(
+            lambda line: line.reward_id == reward
+        )
 
     def _history(self, card, invoice=None):
         domain = [("card_id", "=", card.id)]
         if invoice:
-            domain += [("order_model", "=", "account.move"), ("order_id", "=", invoice.id)]
+            domain += [
+                ("order_model", "=", "account.move"),
+                ("order_id", "=", invoice.id),
+            ]
         return self.env["loyalty.history"].search(domain, order="id")

@@ -78,7 +78,7 @@ class TestInvoiceDiscounts(CrmLoyaltyCommon):
         self.assertAlmostEqual(invoice.amount_total, 265.5)
         # A line written directly too.
         product_line = invoice.invoice_line_ids.filtered(
-            lambda l: l.product_id == self.product_10
+            lambda line: line.product_id == self.product_10
         )
         product_line.with_user(self.accountant).quantity = 3
         self.assertAlmostEqual(
@@ -164,7 +164,7 @@ class TestInvoiceDiscounts(CrmLoyaltyCommon):
         )
         invoice.action_loyalty_update()
         lines = self._reward_lines(invoice)
-        mug = lines.filtered(lambda l: l.product_id == self.product_gift)
+        mug = lines.filtered(lambda line: line.product_id == self.product_gift)
         self.assertEqual(mug.quantity, 1)
         self.assertEqual(mug.price_total, 0.0, "A free product costs nothing.")
         cookbooks = lines - mug
@@ -177,7 +177,7 @@ class TestInvoiceDiscounts(CrmLoyaltyCommon):
         )
         invoice.action_loyalty_update()
         cheapest_line = self._reward_lines(invoice).filtered(
-            lambda l: l.reward_id.program_id == cheapest
+            lambda line: line.reward_id.program_id == cheapest
         )
         self.assertAlmostEqual(cheapest_line.price_subtotal, -50.0, msg="one cookbook")
 

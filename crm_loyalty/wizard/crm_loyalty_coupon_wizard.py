@@ -25,8 +25,11 @@ class CrmLoyaltyCouponWizard(models.TransientModel):
         if "error" in status:
             raise ValidationError(status["error"])
         rewards = self.env["loyalty.reward"].union(*status.values())
-        if len(status) == 1 and len(rewards) == 1 and not rewards.multi_product and (
-            rewards.discount_mode != "per_point"
+        if (
+            len(status) == 1
+            and len(rewards) == 1
+            and not rewards.multi_product
+            and (rewards.discount_mode != "per_point")
         ):
             coupon = next(iter(status))
             result = self.move_id._apply_program_reward(rewards, coupon)

@@ -21,16 +21,13 @@ class CrmLoyaltyOfferWizard(models.TransientModel):
 
     program_id = fields.Many2one(
         "loyalty.program",
-        "Program",
         required=True,
         domain="[('program_type', 'in', ('coupons', 'next_order_coupons')), "
         "('invoice_ok', '=', True)]",
     )
     audience = fields.Selection(AUDIENCES, required=True, default="segment")
-    segment_id = fields.Many2one("crm.lite.segment", "Segment")
-    lost_since = fields.Date(
-        "Lost Since", help="Only deals lost on or after this day; empty: all."
-    )
+    segment_id = fields.Many2one("crm.lite.segment")
+    lost_since = fields.Date(help="Only deals lost on or after this day; empty: all.")
     inactive_days = fields.Integer(
         "Days Without a Paid Invoice",
         default=180,
@@ -153,7 +150,9 @@ class CrmLoyaltyOfferWizard(models.TransientModel):
             '<t t-out="object.loyalty_coupon_code"/></strong></p>'
         ) % {
             "hello": self.env._("Hello,"),
-            "text": self.env._("Here is your personal code, to use on your next order:"),
+            "text": self.env._(
+                "Here is your personal code, to use on your next order:"
+            ),
         }
         mailing = self.env["mailing.mailing"].create(
             {

@@ -9,7 +9,9 @@ class CrmLoyaltyRewardWizard(models.TransientModel):
     _name = "crm.loyalty.reward.wizard"
     _description = "Claim a Loyalty Reward on an Invoice"
 
-    move_id = fields.Many2one("account.move", "Invoice", required=True, ondelete="cascade")
+    move_id = fields.Many2one(
+        "account.move", "Invoice", required=True, ondelete="cascade"
+    )
     reward_ids = fields.Many2many(
         "loyalty.reward", compute="_compute_reward_ids", string="Rewards Available"
     )
@@ -20,7 +22,9 @@ class CrmLoyaltyRewardWizard(models.TransientModel):
         "loyalty.card", compute="_compute_selected_coupon_id", string="Card"
     )
     multi_product_reward = fields.Boolean(related="selected_reward_id.multi_product")
-    reward_product_ids = fields.Many2many(related="selected_reward_id.reward_product_ids")
+    reward_product_ids = fields.Many2many(
+        related="selected_reward_id.reward_product_ids"
+    )
     selected_product_id = fields.Many2one(
         "product.product",
         "Product",
@@ -30,14 +34,13 @@ class CrmLoyaltyRewardWizard(models.TransientModel):
         store=True,
     )
     is_per_point = fields.Boolean(compute="_compute_points")
-    points_available = fields.Float("Points Available", compute="_compute_points")
+    points_available = fields.Float(compute="_compute_points")
     points_to_redeem = fields.Float(
         "Points to Redeem",
         compute="_compute_points_to_redeem",
         readonly=False,
         store=True,
-        help="All the points the card and the invoice allow, unless you redeem "
-        "fewer.",
+        help="All the points the card and the invoice allow, unless you redeem fewer.",
     )
 
     def _claimable(self):
@@ -93,7 +96,9 @@ class CrmLoyaltyRewardWizard(models.TransientModel):
     @api.depends("selected_reward_id", "selected_coupon_id")
     def _compute_points_to_redeem(self):
         for wizard in self:
-            wizard.points_to_redeem = wizard._max_points() if wizard.is_per_point else 0.0
+            wizard.points_to_redeem = (
+                wizard._max_points() if wizard.is_per_point else 0.0
+            )
 
     def _max_points(self):
         """Most points the reward may redeem: the balance, within the share of
