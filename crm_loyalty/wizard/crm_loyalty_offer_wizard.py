@@ -39,7 +39,7 @@ class CrmLoyaltyOfferWizard(models.TransientModel):
         help="What each coupon holds; a reward needing this many points can be "
         "claimed with it.",
     )
-    valid_until = fields.Date("Valid Until")
+    valid_until = fields.Date()
     description = fields.Char(
         default=lambda self: self.env._("Targeted offer"),
         help="Written in the coupons' history.",
