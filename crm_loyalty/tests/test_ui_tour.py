@@ -33,3 +33,13 @@ class TestUiTour(CrmLoyaltyCommon, HttpCase):
         # 120 - 12 (VIP) - 24 (coupon) - 5 (50 points): 79 paid.
         self.assertAlmostEqual(invoice.amount_total, 79.0)
         self.assertEqual(card.points, 134.0)
+
+    def test_customer_sees_balance_and_next_expiry_on_the_portal(self):
+        program = self._points_program("Portal Points", points_validity_months=12)
+        partner = self.user_portal.partner_id
+        self._give_points(partner, program, 75)
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        page = self.url_open("/my/home").text
+        self.assertIn("Portal Points", page)
+        self.assertIn("75", page)
+        self.assertIn("expire on", page)
