@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .tools import guarded, loyalty_guarded
 
@@ -13,6 +13,14 @@ LOYALTY_TRIGGER_FIELDS = {
     "invoice_date",
     "fiscal_position_id",
     "company_id",
+}
+# Invoice fields only the loyalty engine writes (codes and coupons entered go
+# through Apply Code, which checks them).
+LOYALTY_ENGINE_FIELDS = {
+    "applied_coupon_ids",
+    "code_enabled_rule_ids",
+    "coupon_point_ids",
+    "loyalty_to_update",
 }
 
 
@@ -134,7 +142,14 @@ class AccountMove(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._loyalty_check_engine_fields(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._loyalty_check_engine_fields(vals)
         if loyalty_guarded(self.env) or not LOYALTY_TRIGGER_FIELDS & set(vals):
             return super().write(vals)
         # Lines changed through the invoice are handled here once, not by
@@ -308,6 +323,21 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------
     # TOOLS
     # ------------------------------------------------------------
+
+    def _loyalty_check_engine_fields(self, vals):
+        """Codes, coupons and points of an invoice are set by the loyalty
+        engine only, never written directly (RPC, imports)."""
+        if (
+            LOYALTY_ENGINE_FIELDS & set(vals)
+            and not loyalty_guarded(self.env)
+            and not self.env.su
+        ):
+            raise AccessError(
+                self.env._(
+                    "Codes, coupons and points of an invoice are set by the "
+                    "loyalty programs: use Update discounts, Apply code or Rewards."
+                )
+            )
 
     def _loyalty_check_editable(self):
         """Loyalty programs change draft customer invoices only."""

@@ -94,6 +94,15 @@ class TestSecurityOffers(CrmLoyaltyCommon):
             invoice.invoice_line_ids[:1].with_user(self.accountant).write(
                 {"points_cost": 5}
             )
+        coupon = self._coupon(self._coupon_program("Sneaky"), code="SNEAKY-1")
+        draft = self._draft(self.customer, user=self.accountant)
+        for values in (
+            {"applied_coupon_ids": [Command.link(coupon.id)]},
+            {"loyalty_to_update": False},
+        ):
+            with self.assertRaises(AccessError):
+                draft.with_user(self.accountant).write(values)
+        self.assertFalse(draft.applied_coupon_ids)
 
     def test_salesperson_reads_only_their_customers_loyalty(self):
         self.customer.user_id = self.user_sales_1
