@@ -12,6 +12,44 @@ class CrmLoyaltyDemo(models.AbstractModel):
     _description = "CRM Loyalty Demo Data Helper"
 
     @api.model
+    def _setup_liability(self):
+        """Demo only: the main company books its points liability, on two new
+        accounts and a miscellaneous journal."""
+        company = self.env.ref("base.main_company")
+        if not company.chart_template or company._loyalty_booking_enabled():
+            return
+        Account = self.env["account.account"].with_company(company)
+        liability = Account.create(
+            {
+                "name": "Loyalty points owed to customers",
+                "code": "LOY100",
+                "account_type": "liability_current",
+            }
+        )
+        expense = Account.create(
+            {
+                "name": "Loyalty programs",
+                "code": "LOY600",
+                "account_type": "expense",
+            }
+        )
+        journal = self.env["account.journal"].create(
+            {
+                "name": "Loyalty Points",
+                "code": "LOYP",
+                "type": "general",
+                "company_id": company.id,
+            }
+        )
+        company.write(
+            {
+                "loyalty_liability_account_id": liability.id,
+                "loyalty_expense_account_id": expense.id,
+                "loyalty_journal_id": journal.id,
+            }
+        )
+
+    @api.model
     def _invoice(
         self, partner_xmlid, lines, days_ago=0, code=None, pay=True, redeem=None
     ):
