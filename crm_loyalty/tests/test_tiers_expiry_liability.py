@@ -1,0 +1,193 @@
+# Copyright 2026 CRM Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from odoo import Command
+from odoo.tests import freeze_time, tagged
+
+from .common import CrmLoyaltyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTiersExpiryLiability(CrmLoyaltyCommon):
+    """Tiers reached and lost with payments and refunds; points expiring
+    oldest first; the points liability in the books."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.silver = cls._promotion("Silver", discount=5, min_paid_amount=100)
+        cls.gold = cls._promotion("Gold", discount=10, min_paid_amount=300)
+        cls.platinum = cls._promotion("Platinum", discount=15, min_paid_amount=1000)
+
+    def _tier(self, partner):
+        partner.invalidate_recordset(["loyalty_tier_program_id"])
+        return partner.with_user(self.user_sales_1).loyalty_tier_program_id
+
+    def test_tier_reached_and_lost_as_payments_and_refunds_happen(self):
+        self.assertFalse(self._tier(self.customer))
+        first = self._invoice_partner(self.customer, 120)
+        self.assertFalse(self._reward_lines(first), "No tier yet, no discount.")
+        self.assertFalse(self._tier(self.customer), "Invoiced is not paid.")
+        self._pay(first)
+        self.assertEqual(self._tier(self.customer), self.silver)
+        second = self._invoice_partner(self.customer, 300)
+        self.assertEqual(
+            self._reward_lines(second).reward_id.program_id,
+            self.silver,
+            "The tier reached applies at posting.",
+        )
+        self.assertAlmostEqual(second.amount_total, 285.0)
+        self._pay(second)
+        self.assertEqual(self._tier(self.customer), self.gold)
+        draft = self._draft(self.customer, user=self.accountant)
+        self.company.loyalty_stacking = "cumulative"
+        draft.action_loyalty_update()
+        self.assertEqual(
+            self._reward_lines(draft).reward_id.program_id,
+            self.gold,
+            "Only the highest tier reached, even when discounts add up.",
+        )
+        self._credit_note(second, amount=200)
+        self.assertEqual(self._tier(self.customer), self.silver, "Refunds count.")
+        draft.action_loyalty_update()
+        self.assertEqual(self._reward_lines(draft).reward_id.program_id, self.silver)
+        # Payments undone count too.
+        for invoice in (first, second):
+            partials = invoice.line_ids.matched_credit_ids.filtered(
+                lambda p: p.credit_move_id.move_id.move_type == "entry"
+            )
+            invoice.js_remove_outstanding_partial(partials.id)
+        self.assertFalse(self._tier(self.customer))
+
+    def test_tier_over_a_period_and_for_tagged_customers(self):
+        self.gold.write(
+            {
+                "paid_period_months": 12,
+                "partner_category_ids": [Command.set(self.tag_vip.ids)],
+            }
+        )
+        old = self._invoice_partner(self.vip, 400, date=date(2020, 1, 15))
+        self._pay(old)
+        self.assertEqual(self._tier(self.vip), self.silver, "Gold counts 12 months.")
+        recent = self._invoice_partner(self.vip, 400)
+        self._pay(recent)
+        self.assertEqual(self._tier(self.vip), self.gold)
+        invoice = self._invoice_partner(self.customer, 800)
+        self._pay(invoice)
+        self.assertEqual(self._tier(self.customer), self.silver, "Gold is for VIPs.")
+
+    def test_points_expire_oldest_first(self):
+        (self.silver | self.gold | self.platinum).active = False
+        program = self._points_program("Expiring", points_validity_months=12)
+        card = self.env["loyalty.card"]
+        with freeze_time("2026-01-10"):
+            first = self._draft(self.customer, [(self.product_20, 1, 100)])
+            first.invoice_line_ids.tax_ids = False
+            first.action_post()
+            self._pay(first)
+            card = first.coupon_point_ids.coupon_id
+            self.assertEqual(card.points, 100.0)
+        with freeze_time("2026-06-10"):
+            second = self._draft(self.customer, [(self.product_10, 1, 50)])
+            second.invoice_line_ids.tax_ids = False
+            second.action_post()
+            self._pay(second)
+            self.assertEqual(card.points, 150.0)
+        with freeze_time("2026-08-01"):
+            spending = self._draft(self.customer, [(self.product_20, 1)])
+            self._claim(spending, program.reward_ids, card, points=30)
+            spending.action_post()
+            self.assertEqual(card.points, 120.0)
+            card.invalidate_recordset(["points_expiration_date", "points_expiring"])
+            self.assertEqual(card.points_expiration_date, date(2027, 1, 10))
+            self.assertEqual(card.points_expiring, 70.0, "30 of the oldest are spent.")
+        with freeze_time("2027-01-15"):
+            self.env["loyalty.card"]._cron_expire_points()
+            self.assertEqual(card.points, 50.0)
+            expired = self._history(card).filtered(lambda h: h.entry_type == "expired")
+            self.assertEqual(expired.used, 70.0)
+            self.env["loyalty.card"]._cron_expire_points()
+            self.assertEqual(card.points, 50.0, "Nothing expires twice.")
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.loyalty_points, 50.0)
+            self.assertEqual(
+                self.customer.loyalty_points_expiration_date, date(2027, 6, 10)
+            )
+            self.assertEqual(self.customer.loyalty_points_expiring, 50.0)
+        with freeze_time("2027-06-11"):
+            self.env["loyalty.card"]._cron_expire_points()
+            self.assertEqual(card.points, 0.0)
+
+    def test_points_liability_is_booked_and_reported(self):
+        liability = self.env["account.account"].create(
+            {
+                "name": "Loyalty points owed",
+                "code": "LOY1",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        expense = self.env["account.account"].create(
+            {
+                "name": "Loyalty programs",
+                "code": "LOY2",
+                "account_type": "expense",
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        journal = self.env["account.journal"].create(
+            {
+                "name": "Loyalty",
+                "code": "LOY",
+                "type": "general",
+                "company_id": self.company.id,
+            }
+        )
+        self.company.write(
+            {
+                "loyalty_liability_account_id": liability.id,
+                "loyalty_expense_account_id": expense.id,
+                "loyalty_journal_id": journal.id,
+            }
+        )
+        program = self._points_program("Booked Points", point_value=0.1)
+        invoice = self._draft(self.customer, user=self.accountant)
+        invoice.with_user(self.accountant).action_post()
+        self._pay(invoice)
+        card = invoice.coupon_point_ids.coupon_id
+        self.assertEqual(card.points, 120.0)
+        earned = self._history(card, invoice)
+        self.assertTrue(earned.liability_move_id)
+        self.assertEqual(earned.liability_move_id.state, "posted")
+        spending = self._draft(self.customer, user=self.accountant)
+        self._claim(spending, program.reward_ids, card, points=50)
+        spending.with_user(self.accountant).action_post()
+
+        def balance(account):
+            lines = self.env["account.move.line"].search(
+                [("account_id", "=", account.id), ("parent_state", "=", "posted")]
+            )
+            return sum(lines.mapped("balance"))
+
+        self.assertAlmostEqual(balance(liability), -7.0, msg="70 points at 0.10")
+        self.assertAlmostEqual(balance(expense), 7.0)
+        report = self.env["crm.loyalty.liability.report"].search(
+            [("program_id", "=", program.id)]
+        )
+        self.assertEqual(report.points, 70.0)
+        self.assertAlmostEqual(report.liability, 7.0)
+        self.assertAlmostEqual(report.booked, -balance(liability))
+        self.assertAlmostEqual(report.difference, 0.0)
+        self.assertTrue(
+            self.env["crm.loyalty.liability.report"]
+            .with_user(self.user_manager)
+            .search([("program_id", "=", program.id)])
+        )
+        self.assertFalse(
+            self.env["crm.loyalty.liability.report"]
+            .with_user(self.user_manager)
+            .with_context(allowed_company_ids=self.company_2.ids)
+            .search([("program_id", "=", program.id)]),
+            "Another company's liability is not shown.",
+        )
