@@ -1,0 +1,2 @@
+from . import test_funnel_pipeline
+from . import test_sales_plan
