@@ -10,13 +10,12 @@ FLOW_COLUMNS = {
     "flow_date_left": "timestamp",
     "flow_next_stage_id": "int4",
     "flow_next_kind": "varchar",
-    "flow_won_later": "boolean",
 }
 
 
 class CrmLiteStageHistory(models.Model):
     """What happened to a deal after each stage entry: when it left the
-    stage, for which stage, and whether it was won later.
+    stage, and for which stage.
 
     These facts only change when the deal's own history changes, so they are
     kept on the history rows (recomputed, deal by deal, when a row of the deal
@@ -48,13 +47,6 @@ class CrmLiteStageHistory(models.Model):
         store=True,
         readonly=True,
     )
-    flow_won_later = fields.Boolean(
-        "Won Later",
-        compute="_compute_flow",
-        store=True,
-        readonly=True,
-        help="The deal entered a won stage after this entry.",
-    )
 
     @api.depends(
         "deal_id",
@@ -75,18 +67,15 @@ class CrmLiteStageHistory(models.Model):
         flows = {}
         for entries in (history | siblings).grouped("deal_id").values():
             ordered = entries.sorted(lambda h: (h.date, h._origin.id or 0))
-            won_after = False
             following = None
             for entry in reversed(ordered):
-                flows[entry] = (following, won_after)
-                won_after = won_after or entry.stage_kind == "won"
+                flows[entry] = following
                 following = entry
         for entry in self:
-            following, won_after = flows.get(entry.sudo(), (None, False))
+            following = flows.get(entry.sudo())
             entry.flow_date_left = following.date if following else False
             entry.flow_next_stage_id = following.stage_id if following else False
             entry.flow_next_kind = following.stage_kind if following else False
-            entry.flow_won_later = won_after
 
     def _auto_init(self):
         """Fill the flow columns of an existing history in one statement,
@@ -113,17 +102,12 @@ class CrmLiteStageHistory(models.Model):
                 UPDATE crm_lite_stage_history target
                    SET flow_date_left = flow.date_left,
                        flow_next_stage_id = flow.next_stage_id,
-                       flow_next_kind = flow.next_kind,
-                       flow_won_later = flow.won_later
+                       flow_next_kind = flow.next_kind
                   FROM (
                         SELECT h.id,
                                LEAD(h.date) OVER w AS date_left,
                                LEAD(h.stage_id) OVER w AS next_stage_id,
-                               LEAD(h.stage_kind) OVER w AS next_kind,
-                               COALESCE(BOOL_OR(h.stage_kind = 'won') OVER (
-                                   PARTITION BY h.deal_id ORDER BY h.date, h.id
-                                   ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
-                               ), FALSE) AS won_later
+                               LEAD(h.stage_kind) OVER w AS next_kind
                           FROM crm_lite_stage_history h
                          WHERE %(where)s
                         WINDOW w AS (PARTITION BY h.deal_id ORDER BY h.date, h.id)

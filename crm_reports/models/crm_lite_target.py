@@ -95,7 +95,9 @@ class CrmLiteTarget(models.Model):
                     )
                 )
 
-    @api.constrains("user_id", "pipeline_id", "product_categ_id")
+    # The period is always written: the check also runs on a target created
+    # without any scope field.
+    @api.constrains("user_id", "pipeline_id", "product_categ_id", "date_from")
     def _check_scope(self):
         for target in self:
             if not (target.user_id or target.pipeline_id or target.product_categ_id):

@@ -8,7 +8,8 @@ from .report_tools import ABC_CLASSES, RFM_SEGMENTS
 # report), and those who read what clients paid (crm_lite's figures).
 CLASS_GROUPS = (
     "crm_lite.group_crm_lite_user,"
-    "account.group_account_invoice,account.group_account_readonly"
+    "account.group_account_invoice,account.group_account_readonly,"
+    "mass_mailing.group_mass_mailing_user"
 )
 
 
@@ -91,7 +92,7 @@ class ResPartner(models.Model):
         # company; reading them reveals no document.
         report = self.env["crm.lite.report.customer"].sudo()
         customers = SQL(
-            "SELECT partner_id FROM %s customer WHERE company_id IN %s AND %s",
+            "(SELECT partner_id FROM %s customer WHERE company_id IN %s AND %s)",
             report._table_sql,
             tuple(self.env.companies.ids),
             values_filter,

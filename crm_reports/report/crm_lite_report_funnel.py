@@ -35,10 +35,10 @@ class CrmLiteReportFunnel(models.Model):
             "flow_date_left",
             "flow_next_stage_id",
             "flow_next_kind",
-            "flow_won_later",
         ],
         "crm.lite.deal": [
             "user_id",
+            "stage_kind",
             "campaign_id",
             "organization_id",
             "partner_id",
@@ -91,7 +91,8 @@ class CrmLiteReportFunnel(models.Model):
         "Won Later",
         readonly=True,
         aggregator="sum",
-        help="1 when the deal was won after entering the stage.",
+        help="1 when the deal ends up won: it is won now (entries of a deal "
+        "won, then reopened and lost, do not count).",
     )
     lost_here = fields.Integer(
         "Lost Here",
@@ -148,13 +149,13 @@ class CrmLiteReportFunnel(models.Model):
                          AND (next_stage.sequence, next_stage.id)
                              > (stage.sequence, stage.id)
                         THEN 1 ELSE 0 END AS moved_forward,
-                   CASE WHEN h.flow_won_later THEN 1 ELSE 0 END AS won_later,
+                   CASE WHEN d.stage_kind = 'won' THEN 1 ELSE 0 END AS won_later,
                    CASE WHEN h.flow_next_kind = 'lost' THEN 1 ELSE 0 END AS lost_here,
                    CASE WHEN h.flow_next_kind IN ('open', 'won')
                          AND (next_stage.sequence, next_stage.id)
                              > (stage.sequence, stage.id)
                         THEN 100.0 ELSE 0.0 END AS conversion_rate,
-                   CASE WHEN h.flow_won_later THEN 100.0 ELSE 0.0 END AS win_rate,
+                   CASE WHEN d.stage_kind = 'won' THEN 100.0 ELSE 0.0 END AS win_rate,
                    CASE WHEN h.flow_next_kind = 'lost'
                         THEN 100.0 ELSE 0.0 END AS loss_rate
               FROM crm_lite_stage_history h

@@ -1,2 +1,4 @@
+from . import test_everyday_reports
 from . import test_funnel_pipeline
+from . import test_money_reports
 from . import test_sales_plan

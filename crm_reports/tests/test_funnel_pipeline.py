@@ -68,6 +68,7 @@ class TestFunnelAndPipeline(CrmReportsCommon):
         self.assertAlmostEqual(funnel[(self.stage_negotiation,)][6], (10 + 3 + 2) / 3)
         # Won: A, still there (no days); Lost: B (archived) and D.
         self.assertEqual(funnel[(self.stage_won,)][:4], (1, 0, 1, 0))
+        self.assertAlmostEqual(funnel[(self.stage_won,)][5], 100.0)
         self.assertFalse(funnel[(self.stage_won,)][6])
         self.assertEqual(funnel[(self.stage_lost,)][0], 2)
 
@@ -111,25 +112,38 @@ class TestFunnelAndPipeline(CrmReportsCommon):
         empty = self._funnel([("date_entered", ">=", "2030-01-01 00:00:00")])
         self.assertEqual(empty, {})
 
-    def test_reopened_and_won_again_deal_counts_won_later_on_each_entry(self):
+    def test_deal_won_then_reopened_and_lost_is_not_counted_as_won(self):
         deal = self._deal_on("2025-04-01 10:00", name="E")
         self._move_on(deal, self.stage_won, "2025-04-02 10:00")
-        deal.action_reopen()
-        self._move_on(deal, self.stage_lost, "2025-04-05 10:00")
-        rows = self.env["crm.lite.report.funnel"].search(
-            [("deal_id", "=", deal.id)], order="date_entered, id"
+        with freeze_time("2025-04-03 10:00"):
+            deal.action_reopen()
+        Funnel = self.env["crm.lite.report.funnel"]
+        rows = Funnel.search([("deal_id", "=", deal.id)], order="date_entered, id")
+        # Lead, Won, Lead again: while the deal is open, none is won.
+        self.assertEqual(rows.mapped("won_later"), [0, 0, 0])
+        self._move_on(deal, self.stage_won, "2025-04-05 10:00")
+        # A report row read earlier in the same transaction stays cached.
+        self.env.invalidate_all()
+        rows = Funnel.search([("deal_id", "=", deal.id)], order="date_entered, id")
+        self.assertEqual(rows.mapped("won_later"), [1, 1, 1, 1])
+        self.assertEqual(
+            rows.mapped("moved_forward"), [1, 0, 1, 0], "Won to Lead is not forward"
         )
-        # Lead (won later), Won (not won again later), Lead again, Lost.
-        self.assertEqual(rows.mapped("won_later"), [1, 0, 0, 0])
-        self.assertEqual(rows.mapped("lost_here"), [0, 0, 1, 0])
+        with freeze_time("2025-04-07 10:00"):
+            deal.action_reopen()
+        self._move_on(deal, self.stage_lost, "2025-04-09 10:00")
+        self.env.invalidate_all()
+        rows = Funnel.search([("deal_id", "=", deal.id)], order="date_entered, id")
+        self.assertEqual(rows.mapped("won_later"), [0] * 6)
+        self.assertEqual(rows.mapped("lost_here"), [0, 0, 0, 0, 1, 0])
 
     def test_salesperson_sees_only_the_funnel_of_their_deals(self):
         mine = self._funnel(user=self.user_sales_1)
         self.assertEqual(sum(values[0] for values in mine.values()), 2 + 1 + 1 + 1)
         theirs = self._funnel(user=self.user_sales_2)
-        self.assertEqual(sum(values[0] for values in theirs.values()), 4 + 3)
+        self.assertEqual(sum(values[0] for values in theirs.values()), 3 + 3)
         everything = self._funnel(user=self.user_sales_all)
-        self.assertEqual(sum(values[0] for values in everything.values()), 12)
+        self.assertEqual(sum(values[0] for values in everything.values()), 11)
         co2 = self._funnel(user=self.user_sales_co2)
         self.assertEqual(co2, {})
 
