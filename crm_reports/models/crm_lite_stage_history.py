@@ -63,7 +63,9 @@ class CrmLiteStageHistory(models.Model):
         # successor of a row is part of the same deal's history.
         history = self.sudo()
         deal_ids = [deal_id for deal_id in history.deal_id.ids if deal_id]
-        siblings = history.search([("deal_id", "in", deal_ids)]) if deal_ids else history
+        siblings = (
+            history.search([("deal_id", "in", deal_ids)]) if deal_ids else history
+        )
         flows = {}
         for entries in (history | siblings).grouped("deal_id").values():
             ordered = entries.sorted(lambda h: (h.date, h._origin.id or 0))
@@ -120,7 +122,6 @@ class CrmLiteStageHistory(models.Model):
         self.invalidate_model(list(FLOW_COLUMNS))
 
     def init(self):
-        super().init()
         # Targets and campaign results read the deals' current won entries
         # by company and date.
         create_report_index(
@@ -139,3 +140,4 @@ class CrmLiteStageHistory(models.Model):
             ["deal_id", "date"],
             include=["stage_kind"],
         )
+        return super().init()

@@ -7,6 +7,8 @@ from odoo.addons.crm_lite.models.tools import (
     check_input,
 )
 
+from .report_tools import MONEY_GROUPS
+
 TARGET_BASES = [
     ("won", "Deals Won"),
     ("invoiced", "Invoiced"),
@@ -23,7 +25,7 @@ class CrmLiteTarget(models.Model):
     _order = "date_from desc, user_id, pipeline_id, id"
     _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company",
@@ -64,7 +66,9 @@ class CrmLiteTarget(models.Model):
         "Invoiced: posted invoices dated in the period, net of credit notes. "
         "Paid: what customers paid in the period, by payment date.",
     )
-    target_amount = fields.Monetary(required=True, currency_field="currency_id")
+    target_amount = fields.Monetary(
+        groups=MONEY_GROUPS, required=True, currency_field="currency_id"
+    )
     target_count = fields.Integer(
         help="Optional: how many deals won, invoices posted or invoices paid."
     )
@@ -180,4 +184,6 @@ class CrmLiteTarget(models.Model):
 
     def action_view_actuals(self):
         """The deals or invoices behind the target's actual figure."""
-        return self.env["crm.lite.report.target"].browse(self.ids).action_open_documents()
+        return (
+            self.env["crm.lite.report.target"].browse(self.ids).action_open_documents()
+        )

@@ -6,6 +6,9 @@ from odoo.tools import SQL, index_exists
 
 _logger = logging.getLogger(__name__)
 
+# Amounts of money in the reports: CRM users only, whatever access a future
+# customization gives to the report models themselves.
+MONEY_GROUPS = "crm_lite.group_crm_lite_user"
 CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 ABC_CLASSES = [("A", "A"), ("B", "B"), ("C", "C")]
 RFM_SEGMENTS = [
@@ -80,6 +83,4 @@ def reconciled_query(moves, extra_columns=SQL()):
 
 def ratio_sql(numerator, denominator, factor=1.0):
     """``factor * numerator / denominator``, 0 when the denominator is 0."""
-    return SQL(
-        "COALESCE(%s * (%s) / NULLIF(%s, 0), 0)", factor, numerator, denominator
-    )
+    return SQL("COALESCE(%s * (%s) / NULLIF(%s, 0), 0)", factor, numerator, denominator)

@@ -48,13 +48,11 @@ class CrmLiteReportActivity(models.Model):
         readonly=True,
     )
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
-    activity_type_id = fields.Many2one(
-        "mail.activity.type", "Activity Type", readonly=True
-    )
+    activity_type_id = fields.Many2one("mail.activity.type", readonly=True)
     date = fields.Date("Day", readonly=True)
-    deal_id = fields.Many2one("crm.lite.deal", "Deal", readonly=True)
-    pipeline_id = fields.Many2one("crm.lite.pipeline", "Pipeline", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    deal_id = fields.Many2one("crm.lite.deal", readonly=True)
+    pipeline_id = fields.Many2one("crm.lite.pipeline", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     planned_count = fields.Integer("Planned", readonly=True, aggregator="sum")
     done_count = fields.Integer("Done", readonly=True, aggregator="sum")
     overdue_count = fields.Integer("Overdue", readonly=True, aggregator="sum")
@@ -157,7 +155,7 @@ class CrmLiteReportActivity(models.Model):
             include=["user_id", "activity_type_id", "date_deadline"],
             where="res_model = 'crm.lite.deal' AND active",
         )
-        super().init()
+        return super().init()
 
     def action_open_documents(self):
         return self._action_open_deals(self.deal_id)

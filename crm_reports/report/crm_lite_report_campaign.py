@@ -1,7 +1,12 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.report_tools import create_report_index, reconciled_query, won_entries_query
+from ..models.report_tools import (
+    MONEY_GROUPS,
+    create_report_index,
+    reconciled_query,
+    won_entries_query,
+)
 
 
 class CrmLiteReportCampaign(models.Model):
@@ -55,20 +60,29 @@ class CrmLiteReportCampaign(models.Model):
         ],
     }
 
-    campaign_id = fields.Many2one("utm.campaign", "Campaign", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     user_id = fields.Many2one(
         "res.users", "Responsible", readonly=True, help="Who runs the campaign."
     )
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     month = fields.Date(readonly=True)
-    cost = fields.Monetary(currency_field="currency_id", readonly=True)
+    cost = fields.Monetary(
+        currency_field="currency_id", readonly=True, groups=MONEY_GROUPS
+    )
     deal_count = fields.Integer("Deals", readonly=True, aggregator="sum")
     won_count = fields.Integer("Won Deals", readonly=True, aggregator="sum")
-    revenue_invoiced = fields.Monetary(currency_field="currency_id", readonly=True)
-    revenue_paid = fields.Monetary(currency_field="currency_id", readonly=True)
+    revenue_invoiced = fields.Monetary(
+        currency_field="currency_id", readonly=True, groups=MONEY_GROUPS
+    )
+    revenue_paid = fields.Monetary(
+        currency_field="currency_id", readonly=True, groups=MONEY_GROUPS
+    )
     profit = fields.Monetary(
-        "Paid minus Costs", currency_field="currency_id", readonly=True
+        "Paid minus Costs",
+        currency_field="currency_id",
+        readonly=True,
+        groups=MONEY_GROUPS,
     )
     roi = fields.Float(
         "ROI",
@@ -83,12 +97,14 @@ class CrmLiteReportCampaign(models.Model):
         currency_field="currency_id",
         readonly=True,
         aggregator="sum",
+        groups=MONEY_GROUPS,
     )
     cost_per_won = fields.Monetary(
         "Cost per Won Deal",
         currency_field="currency_id",
         readonly=True,
         aggregator="sum",
+        groups=MONEY_GROUPS,
     )
 
     def _report_query(self, today, now):
@@ -201,7 +217,7 @@ class CrmLiteReportCampaign(models.Model):
             where="deal_id IS NOT NULL AND state = 'posted' "
             "AND move_type IN ('out_invoice', 'out_refund')",
         )
-        super().init()
+        return super().init()
 
     def action_open_documents(self):
         deals = (

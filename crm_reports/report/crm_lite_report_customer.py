@@ -3,6 +3,7 @@ from odoo.tools import SQL
 
 from ..models.report_tools import (
     ABC_CLASSES,
+    MONEY_GROUPS,
     RFM_SEGMENTS,
     create_report_index,
     reconciled_query,
@@ -67,16 +68,16 @@ class CrmLiteReportCustomer(models.Model):
     }
 
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(
         "res.users",
         "Salesperson",
         readonly=True,
-        help="The customer's salesperson, else the salesperson of its latest "
-        "invoice.",
+        help="The customer's salesperson, else the salesperson of its latest invoice.",
     )
     revenue = fields.Monetary(
+        groups=MONEY_GROUPS,
         currency_field="currency_id",
         readonly=True,
         help="Paid by the customer over the company's revenue window.",
@@ -100,9 +101,9 @@ class CrmLiteReportCustomer(models.Model):
         aggregator="sum",
         help="Invoices fully paid in the revenue window.",
     )
-    r_score = fields.Integer("R Score", readonly=True, aggregator="avg")
-    f_score = fields.Integer("F Score", readonly=True, aggregator="avg")
-    m_score = fields.Integer("M Score", readonly=True, aggregator="avg")
+    r_score = fields.Integer(readonly=True, aggregator="avg")
+    f_score = fields.Integer(readonly=True, aggregator="avg")
+    m_score = fields.Integer(readonly=True, aggregator="avg")
     rfm_code = fields.Char("RFM", readonly=True)
     rfm_segment = fields.Selection(RFM_SEGMENTS, "RFM Segment", readonly=True)
     customer_count = fields.Integer("Customers", readonly=True, aggregator="sum")
@@ -268,7 +269,7 @@ class CrmLiteReportCustomer(models.Model):
             include=["move_type", "date", "invoice_user_id", "amount_total_signed"],
             where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
         )
-        super().init()
+        return super().init()
 
     # ------------------------------------------------------------
     # ACTIONS

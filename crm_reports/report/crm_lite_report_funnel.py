@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lite.models.crm_lite_stage import STAGE_KINDS
 
-from ..models.report_tools import create_report_index
+from ..models.report_tools import MONEY_GROUPS, create_report_index
 
 
 class CrmLiteReportFunnel(models.Model):
@@ -47,9 +47,9 @@ class CrmLiteReportFunnel(models.Model):
         "crm.lite.stage": ["sequence", "kind"],
     }
 
-    deal_id = fields.Many2one("crm.lite.deal", "Deal", readonly=True)
-    pipeline_id = fields.Many2one("crm.lite.pipeline", "Pipeline", readonly=True)
-    stage_id = fields.Many2one("crm.lite.stage", "Stage", readonly=True)
+    deal_id = fields.Many2one("crm.lite.deal", readonly=True)
+    pipeline_id = fields.Many2one("crm.lite.pipeline", readonly=True)
+    stage_id = fields.Many2one("crm.lite.stage", readonly=True)
     stage_kind = fields.Selection(STAGE_KINDS, "Stage Status", readonly=True)
     user_id = fields.Many2one(
         "res.users",
@@ -57,8 +57,8 @@ class CrmLiteReportFunnel(models.Model):
         readonly=True,
         help="Salesperson of the deal: the report follows who may see the deal.",
     )
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", "Campaign", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(
@@ -66,6 +66,7 @@ class CrmLiteReportFunnel(models.Model):
         currency_field="currency_id",
         readonly=True,
         help="The deal's expected revenue now.",
+        groups=MONEY_GROUPS,
     )
     date_entered = fields.Datetime("Entered On", readonly=True)
     date_left = fields.Datetime(
@@ -79,23 +80,20 @@ class CrmLiteReportFunnel(models.Model):
         help="Until the deal left the stage, or until now for an open stage it "
         "is still in (empty for a won or lost stage it is still in).",
     )
-    next_stage_id = fields.Many2one("crm.lite.stage", "Next Stage", readonly=True)
+    next_stage_id = fields.Many2one("crm.lite.stage", readonly=True)
     entry_count = fields.Integer("Entries", readonly=True, aggregator="sum")
     moved_forward = fields.Integer(
-        "Moved Forward",
         readonly=True,
         aggregator="sum",
         help="1 when the next stage comes later in the pipeline and is open or won.",
     )
     won_later = fields.Integer(
-        "Won Later",
         readonly=True,
         aggregator="sum",
         help="1 when the deal ends up won: it is won now (entries of a deal "
         "won, then reopened and lost, do not count).",
     )
     lost_here = fields.Integer(
-        "Lost Here",
         readonly=True,
         aggregator="sum",
         help="1 when the deal was lost from this stage.",
@@ -175,7 +173,7 @@ class CrmLiteReportFunnel(models.Model):
             "crm_lite_stage_history",
             ["company_id", "date"],
         )
-        super().init()
+        return super().init()
 
     def action_open_documents(self):
         return self._action_open_deals(self.deal_id)

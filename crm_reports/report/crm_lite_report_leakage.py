@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.report_tools import create_report_index
+from ..models.report_tools import MONEY_GROUPS, create_report_index
 
 LEAKAGE_KINDS = [
     ("won_not_invoiced", "Won, Not Invoiced"),
@@ -60,14 +60,16 @@ class CrmLiteReportLeakage(models.Model):
     }
 
     kind = fields.Selection(LEAKAGE_KINDS, readonly=True)
-    amount = fields.Monetary(currency_field="currency_id", readonly=True)
-    deal_id = fields.Many2one("crm.lite.deal", "Deal", readonly=True)
+    amount = fields.Monetary(
+        groups=MONEY_GROUPS, currency_field="currency_id", readonly=True
+    )
+    deal_id = fields.Many2one("crm.lite.deal", readonly=True)
     move_id = fields.Many2one("account.move", "Invoice", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    pipeline_id = fields.Many2one("crm.lite.pipeline", "Pipeline", readonly=True)
+    pipeline_id = fields.Many2one("crm.lite.pipeline", readonly=True)
     date = fields.Date(
         readonly=True,
         help="When the deal was won, the invoice is due, or the invoice's date.",
@@ -173,7 +175,7 @@ class CrmLiteReportLeakage(models.Model):
             where="state = 'posted' AND move_type = 'out_invoice' "
             "AND deal_id IS NULL AND payment_state IN ('paid', 'in_payment')",
         )
-        super().init()
+        return super().init()
 
     def action_open_documents(self):
         moves = self.move_id

@@ -24,7 +24,6 @@ class CrmLiteReportMixin(models.AbstractModel):
     _description = "CRM Report Tools"
 
     in_my_team = fields.Boolean(
-        "In My Team",
         compute="_compute_in_my_team",
         search="_search_in_my_team",
         help="Rows of the salespeople and pipelines of the pipelines you are a "
@@ -95,9 +94,7 @@ class CrmLiteReportMixin(models.AbstractModel):
                 numerator, denominator, factor = ratio
                 return ratio_sql(
                     SQL("SUM(%s)", self._field_to_sql(self._table, numerator, query)),
-                    SQL(
-                        "SUM(%s)", self._field_to_sql(self._table, denominator, query)
-                    ),
+                    SQL("SUM(%s)", self._field_to_sql(self._table, denominator, query)),
                     factor,
                 )
         return super()._read_group_select(aggregate_spec, query)

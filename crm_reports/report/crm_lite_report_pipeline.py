@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.report_tools import create_report_index
+from ..models.report_tools import MONEY_GROUPS, create_report_index
 
 
 class CrmLiteReportPipeline(models.Model):
@@ -32,13 +32,13 @@ class CrmLiteReportPipeline(models.Model):
         ],
     }
 
-    deal_id = fields.Many2one("crm.lite.deal", "Deal", readonly=True)
-    pipeline_id = fields.Many2one("crm.lite.pipeline", "Pipeline", readonly=True)
-    stage_id = fields.Many2one("crm.lite.stage", "Stage", readonly=True)
+    deal_id = fields.Many2one("crm.lite.deal", readonly=True)
+    pipeline_id = fields.Many2one("crm.lite.pipeline", readonly=True)
+    stage_id = fields.Many2one("crm.lite.stage", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    campaign_id = fields.Many2one("utm.campaign", "Campaign", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     date_deadline = fields.Date("Expected Closing", readonly=True)
     date_created = fields.Date("Created On", readonly=True)
@@ -48,10 +48,16 @@ class CrmLiteReportPipeline(models.Model):
     )
     deal_count = fields.Integer("Deals", readonly=True, aggregator="sum")
     amount = fields.Monetary(
-        "Expected Revenue", currency_field="currency_id", readonly=True
+        "Expected Revenue",
+        currency_field="currency_id",
+        readonly=True,
+        groups=MONEY_GROUPS,
     )
     weighted_amount = fields.Monetary(
-        "Weighted Revenue", currency_field="currency_id", readonly=True
+        "Weighted Revenue",
+        currency_field="currency_id",
+        readonly=True,
+        groups=MONEY_GROUPS,
     )
     rotting_count = fields.Integer("Rotting Deals", readonly=True, aggregator="sum")
 
@@ -96,9 +102,7 @@ class CrmLiteReportPipeline(models.Model):
             ],
             where="active AND stage_kind = 'open'",
         )
-        super().init()
+        return super().init()
 
     def action_open_documents(self):
-        return self._action_open_deals(
-            self.deal_id, self.env._("Open Deals")
-        )
+        return self._action_open_deals(self.deal_id, self.env._("Open Deals"))

@@ -2,7 +2,12 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.crm_lite_target import TARGET_BASES
-from ..models.report_tools import create_report_index, reconciled_query, won_entries_query
+from ..models.report_tools import (
+    MONEY_GROUPS,
+    create_report_index,
+    reconciled_query,
+    won_entries_query,
+)
 
 
 class CrmLiteReportTarget(models.Model):
@@ -72,25 +77,30 @@ class CrmLiteReportTarget(models.Model):
         "product.category": ["parent_path"],
     }
 
-    target_id = fields.Many2one("crm.lite.target", "Target", readonly=True)
+    target_id = fields.Many2one("crm.lite.target", readonly=True)
     name = fields.Char("Target Name", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     pipeline_id = fields.Many2one("crm.lite.pipeline", "Team (Pipeline)", readonly=True)
     product_categ_id = fields.Many2one(
         "product.category", "Product Category", readonly=True
     )
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     basis = fields.Selection(TARGET_BASES, readonly=True)
     date_from = fields.Date("From", readonly=True)
     date_to = fields.Date("To", readonly=True)
-    target_amount = fields.Monetary(currency_field="currency_id", readonly=True)
-    actual_amount = fields.Monetary(currency_field="currency_id", readonly=True)
+    target_amount = fields.Monetary(
+        currency_field="currency_id", readonly=True, groups=MONEY_GROUPS
+    )
+    actual_amount = fields.Monetary(
+        currency_field="currency_id", readonly=True, groups=MONEY_GROUPS
+    )
     gap_amount = fields.Monetary(
         "Left to Achieve",
         currency_field="currency_id",
         readonly=True,
         help="Target minus actual (negative when the target is exceeded).",
+        groups=MONEY_GROUPS,
     )
     achievement = fields.Float(
         "Achievement (%)",
@@ -276,7 +286,7 @@ class CrmLiteReportTarget(models.Model):
             ["move_id"],
             where="display_type = 'payment_term'",
         )
-        super().init()
+        return super().init()
 
     # ------------------------------------------------------------
     # DRILL-DOWN

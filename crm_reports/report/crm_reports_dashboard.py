@@ -170,9 +170,7 @@ class CrmReportsDashboard(models.AbstractModel):
         if pipeline:
             domain.append(("pipeline_id", "=", pipeline.id))
         Leakage = self.env["crm.lite.report.leakage"]
-        totals = dict.fromkeys(
-            key for key, _label in Leakage._fields["kind"].selection
-        )
+        totals = dict.fromkeys(key for key, _label in Leakage._fields["kind"].selection)
         for kind, count, amount in Leakage._read_group(
             domain, ["kind"], ["leak_count:sum", "amount:sum"]
         ):
@@ -195,7 +193,12 @@ class CrmReportsDashboard(models.AbstractModel):
         groups = self.env["crm.lite.report.pipeline"]._read_group(
             domain,
             ["stage_id"],
-            ["deal_count:sum", "amount:sum", "weighted_amount:sum", "rotting_count:sum"],
+            [
+                "deal_count:sum",
+                "amount:sum",
+                "weighted_amount:sum",
+                "rotting_count:sum",
+            ],
             order="stage_id",
         )
         return [

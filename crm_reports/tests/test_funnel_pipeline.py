@@ -91,12 +91,19 @@ class TestFunnelAndPipeline(CrmReportsCommon):
                     moment("2025-01-10 10:00"),
                     self.stage_lead,
                 ),
-                (self.stage_lead, moment("2025-01-10 10:00"), False, self.env["crm.lite.stage"]),
+                (
+                    self.stage_lead,
+                    moment("2025-01-10 10:00"),
+                    False,
+                    self.env["crm.lite.stage"],
+                ),
             ],
         )
         self.assertEqual(rows.mapped("moved_forward"), [1, 0, 0])
         self.assertEqual(rows.mapped("lost_here"), [0, 0, 0])
-        archived = Funnel.search([("deal_id", "=", self.deal_b.id)], order="date_entered")
+        archived = Funnel.search(
+            [("deal_id", "=", self.deal_b.id)], order="date_entered"
+        )
         self.assertEqual(archived.stage_id, self.stage_lead | self.stage_lost)
         self.assertEqual(archived.mapped("lost_here"), [1, 0])
 
@@ -158,7 +165,12 @@ class TestFunnelAndPipeline(CrmReportsCommon):
             "crm.lite.report.pipeline",
             [("pipeline_id", "=", self.pipeline.id)],
             ["stage_id"],
-            ["deal_count:sum", "amount:sum", "weighted_amount:sum", "rotting_count:sum"],
+            [
+                "deal_count:sum",
+                "amount:sum",
+                "weighted_amount:sum",
+                "rotting_count:sum",
+            ],
             user=self.user_manager,
         )
         # Lead: C (500) and G (300) at 10 %; Negotiation: F (2000) at 40 %.

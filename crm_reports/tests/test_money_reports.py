@@ -51,7 +51,9 @@ class TestCampaignAndLeakage(CrmReportsCommon):
         cls.half_invoiced = cls._deal_on("2025-01-05 10:00", name="Half invoiced")
         cls._move_on(cls.half_invoiced, cls.stage_won, "2025-01-15 10:00")
         cls.half_invoiced.amount = 600
-        cls.partial_invoice = cls._invoice_deal(cls.half_invoiced, date=day("2025-02-01"))
+        cls.partial_invoice = cls._invoice_deal(
+            cls.half_invoiced, date=day("2025-02-01")
+        )
         cls.half_invoiced.amount = 1000
         cls._pay(cls.partial_invoice, amount=100, date=day("2025-02-05"))
         # A paid invoice of a CRM customer linked to no deal; another one of a
@@ -113,12 +115,16 @@ class TestCampaignAndLeakage(CrmReportsCommon):
             rows = Leakage.search([("company_id", "=", self.company.id)])
             rows.fetch(["kind", "amount", "days_overdue", "deal_id", "move_id"])
         found = {(r.kind, r.deal_id, r.move_id): r for r in rows}
-        not_invoiced = found[("won_not_invoiced", self.half_invoiced, self.env["account.move"])]
+        not_invoiced = found[
+            ("won_not_invoiced", self.half_invoiced, self.env["account.move"])
+        ]
         self.assertEqual(not_invoiced.amount, 400)
         unpaid = found[("invoiced_unpaid", self.half_invoiced, self.partial_invoice)]
         self.assertEqual(unpaid.amount, 500)
         self.assertEqual(unpaid.days_overdue, 10)
-        without_deal = found[("paid_without_deal", self.env["crm.lite.deal"], self.dealless)]
+        without_deal = found[
+            ("paid_without_deal", self.env["crm.lite.deal"], self.dealless)
+        ]
         self.assertEqual(without_deal.amount, 250)
         self.assertEqual(without_deal.partner_id, self.organization)
         # The fully invoiced and paid deal leaks nothing; a customer without
@@ -127,11 +133,11 @@ class TestCampaignAndLeakage(CrmReportsCommon):
 
     def test_salesperson_sees_only_the_leaks_of_their_deals(self):
         Leakage = self.env["crm.lite.report.leakage"]
-        self.assertEqual(
-            Leakage.with_user(self.user_sales_2).search_count([]), 0
-        )
+        self.assertEqual(Leakage.with_user(self.user_sales_2).search_count([]), 0)
         mine = Leakage.with_user(self.user_sales_1).search([])
-        self.assertEqual(set(mine.mapped("kind")), {"won_not_invoiced", "invoiced_unpaid"})
+        self.assertEqual(
+            set(mine.mapped("kind")), {"won_not_invoiced", "invoiced_unpaid"}
+        )
         self.assertEqual(Leakage.with_user(self.user_sales_co2).search_count([]), 0)
 
 
@@ -165,7 +171,10 @@ class TestCustomerValue(CrmReportsCommon):
 
     def _rows(self):
         rows = self.env["crm.lite.report.customer"].search(
-            [("partner_id", "in", self.customers.ids), ("company_id", "=", self.company.id)]
+            [
+                ("partner_id", "in", self.customers.ids),
+                ("company_id", "=", self.company.id),
+            ]
         )
         return {row.partner_id: row for row in rows}
 
@@ -183,7 +192,9 @@ class TestCustomerValue(CrmReportsCommon):
             [rows[p].frequency for p in self.customers], [3, 2, 1, 1, 1, 0]
         )
         self.assertEqual(rows[self.p1].recency_days, 11)
-        self.assertEqual(rows[self.p5].recency_days, (day("2025-12-31") - day("2025-02-01")).days)
+        self.assertEqual(
+            rows[self.p5].recency_days, (day("2025-12-31") - day("2025-02-01")).days
+        )
         self.assertFalse(rows[self.p6].recency_days)
 
     @freeze_time("2025-12-31")
@@ -204,11 +215,11 @@ class TestCustomerValue(CrmReportsCommon):
         wizard = Wizard.create({"name": "Class B", "source": "abc", "abc_class": "B"})
         action = wizard.action_create_segment()
         segment = self.env["crm.lite.segment"].browse(action["res_id"])
-        self.assertEqual(
-            segment._get_partners() & self.customers, self.p2 | self.p3
-        )
+        self.assertEqual(segment._get_partners() & self.customers, self.p2 | self.p3)
         lost = Wizard.create({"name": "Lost", "source": "rfm", "rfm_segment": "lost"})
-        segment = self.env["crm.lite.segment"].browse(lost.action_create_segment()["res_id"])
+        segment = self.env["crm.lite.segment"].browse(
+            lost.action_create_segment()["res_id"]
+        )
         self.assertEqual(segment._get_partners() & self.customers, self.p5 | self.p6)
         # A filtered list of the report: exactly the customers selected.
         rows = self.env["crm.lite.report.customer"].search(

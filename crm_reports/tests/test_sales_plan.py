@@ -52,8 +52,11 @@ class TestSalesPlan(CrmReportsCommon):
             {"name": "Consulting hour", "categ_id": consulting.id, "list_price": 120}
         )
         cls.laptop = product.create(
-            {"name": "Laptop", "categ_id": cls.env.ref("product.product_category_all").id,
-             "list_price": 900}
+            {
+                "name": "Laptop",
+                "categ_id": cls.env.ref("product.product_category_all").id,
+                "list_price": 900,
+            }
         )
         mixed = cls.init_invoice(
             "out_invoice",
@@ -88,7 +91,9 @@ class TestSalesPlan(CrmReportsCommon):
         target = self._target(user_id=self.user_sales_1.id, basis="won")
         self.assertEqual(self._actual(target), (1000.0, 1, 50.0))
         team = self._target(
-            pipeline_id=self.pipeline.id, basis="won", date_to="2025-02-28",
+            pipeline_id=self.pipeline.id,
+            basis="won",
+            date_to="2025-02-28",
             target_amount=3400,
         )
         self.assertEqual(self._actual(team), (1700.0, 2, 50.0))
@@ -105,42 +110,58 @@ class TestSalesPlan(CrmReportsCommon):
         self.assertEqual(count, 1)
         self.assertEqual(achievement, 37.5)
         february = self._target(
-            user_id=self.user_sales_2.id, basis="paid",
-            date_from="2025-02-01", date_to="2025-02-28",
+            user_id=self.user_sales_2.id,
+            basis="paid",
+            date_from="2025-02-01",
+            date_to="2025-02-28",
         )
         self.assertEqual(self._actual(february)[:2], (300.0, 1))
 
     def test_plan_by_product_category_reads_invoice_lines(self):
         invoiced = self._target(
-            product_categ_id=self.services.id, basis="invoiced",
-            date_from="2025-03-01", date_to="2025-03-31", target_amount=240,
+            product_categ_id=self.services.id,
+            basis="invoiced",
+            date_from="2025-03-01",
+            date_to="2025-03-31",
+            target_amount=240,
         )
         self.assertEqual(self._actual(invoiced), (120.0, 1, 50.0))
         paid = self._target(
-            product_categ_id=self.services.id, basis="paid",
-            date_from="2025-03-01", date_to="2025-03-31", target_amount=240,
+            product_categ_id=self.services.id,
+            basis="paid",
+            date_from="2025-03-01",
+            date_to="2025-03-31",
+            target_amount=240,
         )
         self.assertEqual(self._actual(paid)[0], 120.0)
 
     def test_empty_period_shows_zero(self):
         target = self._target(
-            user_id=self.user_sales_1.id, basis="paid",
-            date_from="2031-01-01", date_to="2031-01-31",
+            user_id=self.user_sales_1.id,
+            basis="paid",
+            date_from="2031-01-01",
+            date_to="2031-01-31",
         )
         self.assertEqual(self._actual(target), (0.0, 0, 0.0))
 
     def test_salesperson_reads_only_their_own_plan(self):
         mine = self._target(user_id=self.user_sales_1.id, basis="won")
         theirs = self._target(user_id=self.user_sales_2.id, basis="won")
-        rows = self.env["crm.lite.report.target"].with_user(self.user_sales_1).search(
-            [("id", "in", (mine | theirs).ids)]
+        rows = (
+            self.env["crm.lite.report.target"]
+            .with_user(self.user_sales_1)
+            .search([("id", "in", (mine | theirs).ids)])
         )
         self.assertEqual(rows.ids, mine.ids)
         with self.assertRaises(Exception):
             self.Target.with_user(self.user_sales_1).create(
-                {"name": "Mine", "user_id": self.user_sales_1.id,
-                 "date_from": "2026-01-01", "date_to": "2026-01-31",
-                 "target_amount": 1}
+                {
+                    "name": "Mine",
+                    "user_id": self.user_sales_1.id,
+                    "date_from": "2026-01-01",
+                    "date_to": "2026-01-31",
+                    "target_amount": 1,
+                }
             )
 
     def test_administrator_gets_clear_errors_for_bad_targets(self):
@@ -153,8 +174,10 @@ class TestSalesPlan(CrmReportsCommon):
         self._target(user_id=self.user_sales_1.id, basis="won")
         with self.assertRaisesRegex(ValidationError, "overlaps"):
             self._target(
-                user_id=self.user_sales_1.id, basis="won",
-                date_from="2025-01-15", date_to="2025-02-15",
+                user_id=self.user_sales_1.id,
+                basis="won",
+                date_from="2025-01-15",
+                date_to="2025-02-15",
             )
         # Another basis for the same salesperson and period is fine.
         self._target(user_id=self.user_sales_1.id, basis="paid")

@@ -31,9 +31,7 @@ class CrmReportsSegmentWizard(models.TransientModel):
     abc_class = fields.Selection(ABC_CLASSES, "ABC Class", default="A")
     rfm_segment = fields.Selection(RFM_SEGMENTS, "RFM Segment", default="at_risk")
     partner_ids = fields.Many2many("res.partner", string="Customers")
-    customer_count = fields.Integer(
-        "Customers Now", compute="_compute_customer_count"
-    )
+    customer_count = fields.Integer("Customers Now", compute="_compute_customer_count")
 
     @api.model
     def default_get(self, fields_list):

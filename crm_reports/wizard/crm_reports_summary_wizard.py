@@ -22,7 +22,6 @@ class CrmReportsSummaryWizard(models.TransientModel):
     )
     pipeline_id = fields.Many2one(
         "crm.lite.pipeline",
-        "Pipeline",
         check_company=True,
         help="Leave empty for every pipeline of the company.",
     )
