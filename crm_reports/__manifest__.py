@@ -38,6 +38,7 @@
     "demo": [
         "demo/crm_reports_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "crm_reports/static/src/**/*",

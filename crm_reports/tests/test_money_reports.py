@@ -232,3 +232,20 @@ class TestCustomerValue(CrmReportsCommon):
             picked.action_create_segment()["res_id"]
         )
         self.assertEqual(segment._get_partners(), self.p1 | self.p4)
+
+    @freeze_time("2025-12-31")
+    def test_marketing_user_without_crm_rights_targets_customers_at_risk(self):
+        Wizard = self.env["crm.reports.segment.wizard"].with_user(self.user_marketing)
+        wizard = Wizard.create(
+            {
+                "name": "Champions",
+                "source": "rfm",
+                "rfm_segment": "champions",
+                "company_id": self.company.id,
+            }
+        )
+        self.assertEqual(wizard.customer_count, 2)
+        segment = self.env["crm.lite.segment"].browse(
+            wizard.action_create_segment()["res_id"]
+        )
+        self.assertEqual(segment._get_partners() & self.customers, self.p1 | self.p2)

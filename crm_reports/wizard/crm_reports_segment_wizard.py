@@ -52,7 +52,9 @@ class CrmReportsSegmentWizard(models.TransientModel):
 
     @api.depends("source", "abc_class", "rfm_segment", "partner_ids", "company_id")
     def _compute_customer_count(self):
-        Customer = self.env["crm.lite.report.customer"]
+        # sudo: a count of customers reveals no document; marketing users who
+        # build segments may not read the CRM reports themselves.
+        Customer = self.env["crm.lite.report.customer"].sudo()
         for wizard in self:
             if wizard.source == "customers":
                 wizard.customer_count = len(wizard.partner_ids)
