@@ -8,10 +8,10 @@ from .common import CrmReportsCommon
 
 
 @tagged("post_install", "-at_install")
-class TestSalesSummaryPdf(CrmReportsCommon, HttpCase):
-    """The printed sales summary is a real PDF made by wkhtmltopdf (an HTTP
-    test, so that wkhtmltopdf can fetch the report's style sheets from the
-    test server)."""
+class TestReportsInTheBrowser(CrmReportsCommon, HttpCase):
+    """What needs the web server: the dashboard in a browser, and the sales
+    summary as a real PDF made by wkhtmltopdf (which fetches the report's
+    style sheets from the test server)."""
 
     @classmethod
     def setUpClass(cls):
@@ -59,3 +59,10 @@ class TestSalesSummaryPdf(CrmReportsCommon, HttpCase):
             "4,000.00",
         ):
             self.assertIn(expected, html)
+
+    def test_head_of_sales_opens_the_dashboard_in_the_browser(self):
+        self.start_tour(
+            "/odoo/action-crm_reports.crm_reports_action_dashboard",
+            "crm_reports_dashboard_tour",
+            login=self.user_manager.login,
+        )
