@@ -159,6 +159,21 @@ class TestEverydayReports(CrmReportsCommon):
         self.assertEqual(self.user_sales_1.crm_reports_digest_date, day("2025-02-10"))
         self.assertIn("Funnel", digests()[0].body_html)
 
+    def test_digest_comes_in_the_language_of_the_user(self):
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"].search(
+            [("name", "=", "crm_reports")]
+        )._load_module_terms(["crm_reports"], ["ru_RU"], overwrite=True)
+        self.user_sales_2.write({"crm_reports_digest": True, "lang": "ru_RU"})
+        with freeze_time("2025-02-03 06:00"):
+            self.env["res.users"]._cron_send_crm_digest()
+        mail = self.env["mail.mail"].search(
+            [("recipient_ids", "in", self.user_sales_2.partner_id.id)]
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn("Ваша еженедельная сводка CRM", mail.subject)
+        self.assertIn("Воронка недели", mail.body_html)
+
     def test_salesperson_opts_in_to_the_digest_from_preferences(self):
         me = self.user_sales_1.with_user(self.user_sales_1)
         me.write({"crm_reports_digest": True})

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import CrmReportsCommon, day
@@ -249,3 +250,17 @@ class TestCustomerValue(CrmReportsCommon):
             wizard.action_create_segment()["res_id"]
         )
         self.assertEqual(segment._get_partners() & self.customers, self.p1 | self.p2)
+
+    @freeze_time("2025-12-31")
+    def test_company_revenue_window_of_one_month(self):
+        self.company.crm_reports_window_months = 1
+        rows = self._rows()
+        # Paid since 30 November: 500 (20 Dec) and 60 (1 Dec) only.
+        self.assertEqual(
+            [rows[p].revenue for p in self.customers], [500, 60, 0, 0, 0, 0]
+        )
+        self.assertEqual(
+            [rows[p].frequency for p in self.customers], [1, 1, 0, 0, 0, 0]
+        )
+        with self.assertRaisesRegex(ValidationError, "between 1 and"):
+            self.company.crm_reports_window_months = 0
