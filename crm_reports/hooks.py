@@ -15,7 +15,9 @@ FOREIGN_INDEXES = (
     "crm_reports_move_deal_posted_idx",
     "crm_reports_move_customer_partner_idx",
     "crm_reports_move_customer_date_idx",
+    "crm_reports_move_customer_user_date_idx",
     "crm_reports_move_line_payment_term_idx",
+    "crm_reports_partial_reconcile_date_idx",
 )
 
 

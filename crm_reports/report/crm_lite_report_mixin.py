@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.models import parse_read_group_spec
 from odoo.tools import SQL, drop_view_if_exists
 
@@ -65,6 +65,29 @@ class CrmLiteReportMixin(models.AbstractModel):
                 ),
             )
         )
+
+    # ------------------------------------------------------------
+    # READING
+    # ------------------------------------------------------------
+
+    def _disable_jit(self):
+        """PostgreSQL's JIT compiler takes the cost estimate of a report's
+        joins and lateral subqueries at face value and spends seconds
+        compiling a query that runs in milliseconds (measured: 9.5 s of JIT
+        for a 0.3 s plan-vs-actual read). Switched off for the rest of the
+        transaction; ``SET LOCAL`` writes nothing, so it is also allowed on a
+        read-only replica."""
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        # Every search, count and read_group of a report goes through here.
+        self._disable_jit()
+        return super()._search(domain, *args, **kwargs)
+
+    def _fetch_query(self, query, fields):
+        self._disable_jit()
+        return super()._fetch_query(query, fields)
 
     def _compute_in_my_team(self):
         domain = self._search_in_my_team("=", True)

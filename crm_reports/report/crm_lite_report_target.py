@@ -18,9 +18,13 @@ class CrmLiteReportTarget(models.Model):
     - ``invoiced``: posted customer invoices dated in the period net of credit
       notes (``amount_total_signed``, the invoice's salesperson, the deal's
       pipeline);
-    - ``paid``: what customers paid in the period, by payment date:
-      ``paid(end) - paid(day before start)``, paid being the rule of
-      ``account.move._crm_get_paid_amounts`` over the target's invoices;
+    - ``paid``: payments reconciled with the target's invoices in the period
+      (by payment date), less those reconciled with its credit notes; the
+      count is of the invoices now fully paid that received a payment in the
+      period. (Unlike ``account.move._crm_get_paid_amounts`` it does not cap
+      payments at the amount invoiced net of open credit notes: a period's
+      receipts are read from an index on the payment date, never from every
+      invoice of the past.)
     - with a product category, the untaxed lines of products of the category
       (and subcategories): of the won deals' posted invoices, of the invoices
       of the period, or their share of what was paid in the period.
@@ -121,9 +125,9 @@ class CrmLiteReportTarget(models.Model):
             """
             m.company_id = t.company_id
             AND (t.user_id IS NULL OR m.invoice_user_id = t.user_id)
-            AND (t.pipeline_id IS NULL OR m.deal_id IN (
-                 SELECT pd.id FROM crm_lite_deal pd
-                  WHERE pd.pipeline_id = t.pipeline_id))
+            AND (t.pipeline_id IS NULL OR EXISTS (
+                 SELECT 1 FROM crm_lite_deal pd
+                  WHERE pd.id = m.deal_id AND pd.pipeline_id = t.pipeline_id))
             """
         )
         won_scope = SQL(
@@ -203,37 +207,20 @@ class CrmLiteReportTarget(models.Model):
                    AND %(posted)s AND %(move_scope)s
                    AND m.date BETWEEN t.date_from AND t.date_to
                  UNION ALL
-                -- Paid in the period: paid(end) - paid(day before start)
-                SELECT LEAST(SUM(moves.reconciled_end), SUM(moves.invoiced_end))
-                       - LEAST(COALESCE(SUM(moves.reconciled_start), 0),
-                               COALESCE(SUM(moves.invoiced_start), 0)),
-                       COUNT(*) FILTER (
-                           WHERE moves.move_type = 'out_invoice'
-                             AND moves.reconciled_end >= moves.invoiced_end
-                             AND NOT COALESCE(
-                                 moves.reconciled_start >= moves.invoiced_end, FALSE))
-                  FROM (
-                        SELECT m.move_type,
-                               m.amount_total_signed AS invoiced_end,
-                               CASE WHEN m.date < t.date_from
-                                    THEN m.amount_total_signed END AS invoiced_start,
-                               CASE WHEN m.move_type = 'out_invoice' THEN 1 ELSE -1 END
-                               * COALESCE(r.amount_end, 0) AS reconciled_end,
-                               CASE WHEN m.move_type = 'out_invoice' THEN 1 ELSE -1 END
-                               * COALESCE(r.amount_start, 0) AS reconciled_start
-                          FROM account_move m
-                     LEFT JOIN LATERAL (
-                                SELECT SUM(rec.amount) AS amount_end,
-                                       SUM(rec.amount) FILTER (
-                                           WHERE rec.max_date < t.date_from
-                                       ) AS amount_start
-                                  FROM (%(reconciled)s) rec
-                                 WHERE rec.max_date <= t.date_to
-                               ) r ON TRUE
-                         WHERE %(posted)s AND %(move_scope)s
-                           AND m.date <= t.date_to
-                       ) moves
+                -- Paid in the period: payments reconciled with the invoices
+                -- in the period (by payment date), less those reconciled
+                -- with credit notes (money given back)
+                SELECT SUM(CASE WHEN m.move_type = 'out_invoice'
+                                THEN r.amount ELSE -r.amount END),
+                       COUNT(DISTINCT m.id) FILTER (
+                           WHERE m.move_type = 'out_invoice'
+                             AND m.payment_state IN ('paid', 'in_payment'))
+                  FROM (%(reconciled_in_period)s) r
+                  JOIN account_move_line l
+                    ON l.id = r.line_id AND l.display_type = 'payment_term'
+                  JOIN account_move m ON m.id = l.move_id
                  WHERE t.basis = 'paid' AND t.product_categ_id IS NULL
+                   AND %(posted)s AND %(move_scope)s
                  UNION ALL
                 -- Category lines' share of what their invoices got paid
                 SELECT SUM(-l.balance * r.amount
@@ -259,6 +246,17 @@ class CrmLiteReportTarget(models.Model):
             move_scope=move_scope,
             category_lines=category_lines,
             reconciled=reconciled,
+            reconciled_in_period=SQL(
+                """
+                SELECT p.debit_move_id AS line_id, p.amount
+                  FROM account_partial_reconcile p
+                 WHERE p.max_date BETWEEN t.date_from AND t.date_to
+                 UNION ALL
+                SELECT p.credit_move_id, p.amount
+                  FROM account_partial_reconcile p
+                 WHERE p.max_date BETWEEN t.date_from AND t.date_to
+                """
+            ),
         )
 
     def init(self):
@@ -277,6 +275,24 @@ class CrmLiteReportTarget(models.Model):
                 "amount_total_signed",
             ],
             where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+        )
+        # A salesperson's invoices by date: targets of salespeople read only
+        # their own invoices, up to the end of the period for "paid".
+        create_report_index(
+            self.env.cr,
+            "crm_reports_move_customer_user_date_idx",
+            "account_move",
+            ["company_id", "invoice_user_id", "date"],
+            include=["move_type", "deal_id", "amount_total_signed"],
+            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+        )
+        # Reconciliations by payment date, for "paid" targets.
+        create_report_index(
+            self.env.cr,
+            "crm_reports_partial_reconcile_date_idx",
+            "account_partial_reconcile",
+            ["max_date"],
+            include=["debit_move_id", "credit_move_id", "amount"],
         )
         # Receivable lines of a move, for the reconciliations of "paid".
         create_report_index(
