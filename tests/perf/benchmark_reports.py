@@ -37,11 +37,12 @@ def generate(env, scale):
     partners = max(int(200_000 * scale), 100)
     invoices = int(300_000 * scale)
     company = env.ref("base.main_company")
+    batch = int(time.time())  # several loads may add up in one database
     users = env["res.users"].create(
         [
             {
                 "name": f"Bench Sales {n}",
-                "login": f"bench_sales_{n}",
+                "login": f"bench_sales_{batch}_{n}",
                 "groups_id": [(4, env.ref("crm_lite.group_crm_lite_user").id)],
             }
             for n in range(USERS)
@@ -69,7 +70,7 @@ def generate(env, scale):
         ]
     )
     campaigns = env["utm.campaign"].create(
-        [{"name": f"Bench campaign {n}"} for n in range(CAMPAIGNS)]
+        [{"name": f"Bench campaign {batch} {n}"} for n in range(CAMPAIGNS)]
     )
     env.flush_all()
     params = {
@@ -88,14 +89,14 @@ def generate(env, scale):
             """
             INSERT INTO res_partner (name, complete_name, is_company, active,
                                      autopost_bills, type, create_date, write_date)
-            SELECT 'Bench customer ' || n, 'Bench customer ' || n, n %% 4 = 0,
+            SELECT %(customer)s || n, %(customer)s || n, n %% 4 = 0,
                    TRUE, 'ask', 'contact', now(), now()
               FROM generate_series(1, %(partners)s) n;
             UPDATE res_partner SET commercial_partner_id = id
              WHERE commercial_partner_id IS NULL;
             CREATE TEMP TABLE bench_partner AS
             SELECT id, row_number() OVER (ORDER BY id) AS n FROM res_partner
-             WHERE name LIKE 'Bench customer %%';
+             WHERE name LIKE %(customer)s || '%%';
             CREATE TEMP TABLE bench_stage AS
             SELECT s.id, s.pipeline_id, s.sequence, s.kind,
                    s.probability FROM crm_lite_stage s
@@ -114,7 +115,7 @@ def generate(env, scale):
                 weighted_amount, active, priority, is_rotting, payment_state,
                 amount_invoiced, amount_paid, amount_due, create_date,
                 write_date, date_last_stage_update, date_closed)
-            SELECT 'Bench deal ' || d.n, %(company)s, d.pipeline_id, st.id,
+            SELECT %(deal)s || d.n, %(company)s, d.pipeline_id, st.id,
                    st.kind, d.user_id, p.id, p.id, d.campaign_id, d.amount,
                    st.probability, d.amount * st.probability / 100,
                    d.n %% 20 <> 0, '0', st.kind = 'open' AND d.n %% 10 = 0,
@@ -169,7 +170,7 @@ def generate(env, scale):
                        AND st.sequence = j - 1 AND j < 5
                       LEFT JOIN bench_stage final ON final.id = d.stage_id
                        AND j = 5
-                     WHERE d.name LIKE 'Bench deal %%'
+                     WHERE d.name LIKE %(deal)s || '%%'
                    ) e
             WINDOW w AS (PARTITION BY e.deal_id ORDER BY e.date);
             """,
@@ -184,7 +185,7 @@ def generate(env, scale):
                    (d.date_closed + interval '3 days')::date AS date,
                    row_number() OVER (ORDER BY d.id) AS n
               FROM crm_lite_deal d
-             WHERE d.stage_kind = 'won' AND d.name LIKE 'Bench deal %%'
+             WHERE d.stage_kind = 'won' AND d.name LIKE %(deal)s || '%%'
              LIMIT %(invoices)s;
             ANALYZE bench_invoice;
             INSERT INTO account_move (
@@ -194,7 +195,7 @@ def generate(env, scale):
                 amount_total, amount_total_signed, amount_untaxed,
                 amount_untaxed_signed, amount_residual, amount_residual_signed,
                 payment_state, create_date, write_date)
-            SELECT 'BENCH/' || i.n, %(journal)s, %(currency)s, i.company_id,
+            SELECT %(move)s || i.n, %(journal)s, %(currency)s, i.company_id,
                    'posted', 'out_invoice', 'no', i.date, i.date,
                    i.date + 30, i.partner_id, i.partner_id, i.deal_id, i.user_id,
                    i.total, i.total, i.total, i.total,
@@ -217,12 +218,12 @@ def generate(env, scale):
                    m.amount_total_signed, m.amount_total_signed, 0,
                    m.amount_total_signed, m.amount_residual_signed,
                    m.amount_residual_signed
-              FROM account_move m WHERE m.name LIKE 'BENCH/%%'
+              FROM account_move m WHERE m.name LIKE %(move)s || '%%'
              UNION ALL
             SELECT m.id, m.currency_id, m.company_id, 'product', %(income)s,
                    m.partner_id, m.date, 'posted', -m.amount_total_signed, 0,
                    m.amount_total_signed, -m.amount_total_signed, 0, 0
-              FROM account_move m WHERE m.name LIKE 'BENCH/%%';
+              FROM account_move m WHERE m.name LIKE %(move)s || '%%';
             INSERT INTO account_partial_reconcile (
                 debit_move_id, credit_move_id, company_id, debit_currency_id,
                 credit_currency_id, amount, debit_amount_currency,
@@ -238,14 +239,14 @@ def generate(env, scale):
                 ON pl.move_id = l.move_id AND pl.display_type = 'product'
              WHERE l.display_type = 'payment_term' AND l.amount_residual < l.balance
                AND l.move_id IN (SELECT id FROM account_move
-                                  WHERE name LIKE 'BENCH/%%');
+                                  WHERE name LIKE %(move)s || '%%');
             UPDATE crm_lite_deal d
                SET amount_invoiced = m.amount_total_signed,
                    amount_due = m.amount_residual_signed,
                    amount_paid = m.amount_total_signed - m.amount_residual_signed,
                    payment_state = m.payment_state
               FROM account_move m
-             WHERE m.deal_id = d.id AND m.name LIKE 'BENCH/%%';
+             WHERE m.deal_id = d.id AND m.name LIKE %(move)s || '%%';
             """,
         ),
         (
@@ -258,7 +259,7 @@ def generate(env, scale):
             INSERT INTO crm_lite_target (name, company_id, user_id, basis,
                                          date_from, date_to, target_amount,
                                          active)
-            SELECT 'Bench ' || b || ' ' || m, %(company)s, u, b,
+            SELECT 'Bench ' || u || ' ' || b || ' ' || m, %(company)s, u, b,
                    (date_trunc('month', now()) - make_interval(months => m))::date,
                    (date_trunc('month', now()) - make_interval(months => m - 1)
                     - interval '1 day')::date,
@@ -271,6 +272,9 @@ def generate(env, scale):
         ),
     ]
     params.update(
+        customer=f"Bench customer {batch} ",
+        deal=f"Bench deal {batch} ",
+        move=f"BENCH/{batch}/",
         pipeline_count=PIPELINES,
         user_count=USERS,
         campaign_count=CAMPAIGNS,
