@@ -304,7 +304,22 @@ class Checker:
                         [partners["records"][0]["id"]],
                         _spec_of(arch, "res.partner", form["models"]),
                     )
+            # The CRM dashboard (crm_reports): a client action, its figures
+            # come from one call.
+            if self._model_exists("crm.reports.dashboard"):
+                self.read(
+                    client,
+                    "crm_reports dashboard: get_dashboard_data",
+                    "crm.reports.dashboard",
+                    "get_dashboard_data",
+                )
+                opened += 1
             print(f"  {client.login}: {opened} actions of the suite opened")
+
+    def _model_exists(self, model):
+        with self.primary.cursor() as cr:
+            cr.execute("SELECT 1 FROM ir_model WHERE model = %s", (model,))
+            return bool(cr.fetchone())
 
     # ------------------------------------------------------------
     # (b) WRITES
