@@ -325,7 +325,7 @@ class CrmLiteDeal(models.Model):
     # ------------------------------------------------------------
 
     def init(self):
-        super().init()
+        result = super().init()
         cr = self.env.cr
         # A kanban column reads its first cards in the model's order and counts
         # them up to the pager's limit: with this index both stop early instead
@@ -351,6 +351,7 @@ class CrmLiteDeal(models.Model):
                     SQL.identifier(FOLLOWERS_INDEX),
                 )
             )
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -36,7 +36,7 @@ class ResPartner(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # Duplicates are looked up by normalized e-mail, which mail stores but
         # does not index: without it every partner form scans all contacts.
         if not index_exists(self.env.cr, EMAIL_INDEX):
@@ -47,6 +47,7 @@ class ResPartner(models.Model):
                     SQL.identifier(EMAIL_INDEX),
                 )
             )
+        return result
 
     @api.depends("phone", "mobile", "country_id")
     def _compute_crm_phone_keys(self):

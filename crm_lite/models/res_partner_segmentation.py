@@ -63,7 +63,7 @@ class ResPartner(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # What a client paid is read from their customer invoices and credit
         # notes, found by commercial partner, like accounting's own "days
         # sales outstanding" on the same form: accounting has no such index,
@@ -75,6 +75,7 @@ class ResPartner(models.Model):
                     SQL.identifier(CUSTOMER_MOVES_INDEX),
                 )
             )
+        return result
 
     # ------------------------------------------------------------
     # COMPUTES
