@@ -31,10 +31,10 @@ class AccountMove(models.Model):
         copy=True,
         tracking=True,
         # The customer's deals: partner_id rather than commercial_partner_id,
-        # which a new invoice only gets once saved.
+        # which a new invoice only gets once saved; none without a customer.
         domain="[('company_id', '=', company_id), "
-        "'|', ('organization_id', 'parent_of', partner_id), "
-        "('partner_id.commercial_partner_id', 'parent_of', partner_id)]",
+        "'|', ('organization_id', 'parent_of', partner_id or []), "
+        "('partner_id.commercial_partner_id', 'parent_of', partner_id or [])]",
         help="The deal this invoice or credit note belongs to; credit notes "
         "and copies keep it.",
     )
