@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import CrmReportsCommon, day
@@ -250,6 +251,29 @@ class TestCustomerValue(CrmReportsCommon):
             wizard.action_create_segment()["res_id"]
         )
         self.assertEqual(segment._get_partners() & self.customers, self.p1 | self.p2)
+
+    @freeze_time("2025-12-31")
+    def test_marketing_user_cannot_count_or_target_another_company(self):
+        values = {
+            "name": "Their champions",
+            "source": "rfm",
+            "rfm_segment": "champions",
+            "company_id": self.company.id,
+        }
+        Wizard = self.env["crm.reports.segment.wizard"]
+        self.assertEqual(Wizard.new(values).customer_count, 2)
+        # A marketing user of the second company only.
+        self.user_marketing.write(
+            {
+                "company_ids": [Command.set(self.company_2.ids)],
+                "company_id": self.company_2.id,
+            }
+        )
+        Wizard = Wizard.with_user(self.user_marketing)
+        # While the wizard is edited (unsaved), no count of the other company.
+        self.assertEqual(Wizard.new(values).customer_count, 0)
+        with self.assertRaises(AccessError):
+            Wizard.create(values)
 
     @freeze_time("2025-12-31")
     def test_company_revenue_window_of_one_month(self):

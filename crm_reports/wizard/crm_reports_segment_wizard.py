@@ -25,7 +25,10 @@ class CrmReportsSegmentWizard(models.TransientModel):
 
     name = fields.Char("Segment Name", required=True)
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.companies.ids)],
     )
     source = fields.Selection(SOURCES, required=True, default="abc")
     abc_class = fields.Selection(ABC_CLASSES, "ABC Class", default="A")
@@ -54,8 +57,13 @@ class CrmReportsSegmentWizard(models.TransientModel):
     def _compute_customer_count(self):
         # sudo: a count of customers reveals no document; marketing users who
         # build segments may not read the CRM reports themselves.
+        # Only the companies the user works in: the count is computed on an
+        # unsaved wizard too, where the company rule does not apply yet.
         Customer = self.env["crm.lite.report.customer"].sudo()
         for wizard in self:
+            if wizard.company_id not in self.env.companies:
+                wizard.customer_count = 0
+                continue
             if wizard.source == "customers":
                 wizard.customer_count = len(wizard.partner_ids)
                 continue
