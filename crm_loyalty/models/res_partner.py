@@ -59,22 +59,18 @@ class ResPartner(models.Model):
     def _loyalty_cards(self, domain=()):
         """Loyalty cards of each partner's commercial entity (the company and
         its contacts) in the current company."""
-        # sudo: the figures of the cards are shown to whoever reads the
-        # partner's loyalty fields (restricted by groups), not the cards.
+        # As the user: the cards' record rules decide whose balance one sees
+        # (a salesperson, their customers'), like the cards themselves.
         customers = self.commercial_partner_id
-        cards = (
-            self.env["loyalty.card"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "child_of", customers.ids),
-                    ("program_id.active", "=", True),
-                    "|",
-                    ("company_id", "=", False),
-                    ("company_id", "=", self.env.company.id),
-                    *domain,
-                ]
-            )
+        cards = self.env["loyalty.card"].search(
+            [
+                ("partner_id", "child_of", customers.ids),
+                ("program_id.active", "=", True),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "=", self.env.company.id),
+                *domain,
+            ]
         )
         by_customer = {}
         for card in cards:
@@ -86,7 +82,7 @@ class ResPartner(models.Model):
             for partner in self
         }
 
-    @api.depends_context("company")
+    @api.depends_context("uid", "company")
     def _compute_loyalty_points(self):
         partners = self.filtered("id")
         cards = partners._loyalty_cards([("program_id.program_type", "=", "loyalty")])
@@ -134,28 +130,31 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id.id, False
             )
 
-    @api.depends_context("crm_loyalty_program_id", "company")
+    @api.depends_context(
+        "uid", "allowed_company_ids", "crm_loyalty_program_id", "company"
+    )
     def _compute_loyalty_coupon_code(self):
         program_id = self.env.context.get("crm_loyalty_program_id")
         codes = {}
         if program_id and self.ids:
             today = fields.Date.context_today(self)
-            # sudo: the code of the partner's own coupon, for the mailing
-            # sent to that partner.
-            cards = (
-                self.env["loyalty.card"]
-                .sudo()
-                .search(
-                    [
-                        ("program_id", "=", program_id),
-                        ("partner_id", "in", self.ids),
-                        ("points", ">", 0),
-                        "|",
-                        ("expiration_date", "=", False),
-                        ("expiration_date", ">=", today),
-                    ],
-                    order="id desc",
-                )
+            Card = self.env["loyalty.card"]
+            if not Card.has_access("read"):
+                # sudo: marketing users without loyalty rights render the
+                # mailing that gives each partner their own coupon's code;
+                # still only the cards of the companies they work in.
+                Card = Card.sudo()
+            cards = Card.search(
+                [
+                    ("program_id", "=", program_id),
+                    ("partner_id", "in", self.ids),
+                    ("points", ">", 0),
+                    ("company_id", "in", [*self.env.companies.ids, False]),
+                    "|",
+                    ("expiration_date", "=", False),
+                    ("expiration_date", ">=", today),
+                ],
+                order="id desc",
             )
             for card in cards:
                 codes.setdefault(card.partner_id.id, card.code)

@@ -104,12 +104,28 @@ class TestSecurityOffers(CrmLoyaltyCommon):
                 draft.with_user(self.accountant).write(values)
         self.assertFalse(draft.applied_coupon_ids)
 
+    def test_a_mailing_reads_only_coupon_codes_of_its_companies(self):
+        ours = self._coupon_program("Our coupons")
+        theirs = self._coupon_program("Their coupons", company_id=self.company_2.id)
+        our_coupon = self._coupon(ours, self.customer)
+        self._coupon(theirs, self.customer)
+        partner = self.customer.with_user(self.user_marketing)
+        self.assertEqual(
+            partner.with_context(crm_loyalty_program_id=ours.id).loyalty_coupon_code,
+            our_coupon.code,
+        )
+        self.assertFalse(
+            partner.with_context(crm_loyalty_program_id=theirs.id).loyalty_coupon_code
+        )
+
     def test_salesperson_reads_only_their_customers_loyalty(self):
         self.customer.user_id = self.user_sales_1
         card = self._give_points(self.customer, self.program, 40)
         self.assertEqual(
             self.customer.with_user(self.user_sales_1).loyalty_points, 40.0
         )
+        # A colleague reads the partner, not their balance.
+        self.assertEqual(self.customer.with_user(self.user_sales_2).loyalty_points, 0.0)
         self.assertTrue(card.with_user(self.user_sales_1).has_access("read"))
         self.assertFalse(card.with_user(self.user_sales_2).has_access("read"))
         self.assertFalse(
