@@ -5,7 +5,7 @@
     "summary": "Funnel and time in stage from the stage history, open pipeline, "
     "sales plan vs actual, campaign ROI, activity, revenue leakage, ABC/RFM "
     "customer segments, dashboard, PDF summary and weekly digest",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-suite/crm-suite",
     "author": "CRM Suite contributors",

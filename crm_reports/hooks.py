@@ -21,8 +21,17 @@ FOREIGN_INDEXES = (
 )
 
 
+# Materialized views of the precomputed reports (``_report_precompute``).
+PRECOMPUTED_TABLES = (
+    "crm_lite_report_campaign_data",
+    "crm_lite_report_customer_data",
+)
+
+
 def uninstall_hook(env):
-    """Drop the indexes the reports needed on other addons' tables: Odoo
-    only drops what it knows it created."""
+    """Drop the indexes the reports needed on other addons' tables and the
+    precomputed reports: Odoo only drops what it knows it created."""
     for name in FOREIGN_INDEXES:
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
+    for name in PRECOMPUTED_TABLES:
+        env.cr.execute(SQL("DROP MATERIALIZED VIEW IF EXISTS %s", SQL.identifier(name)))

@@ -27,6 +27,7 @@ class CrmLiteReportCampaign(models.Model):
     _auto = False
     _order = "month desc, campaign_id"
     _rec_name = "campaign_id"
+    _report_precompute = True
     _report_ratios = {
         "roi": ("profit", "cost", 1.0),
         "cost_per_deal": ("cost", "deal_count", 1.0),
@@ -105,6 +106,13 @@ class CrmLiteReportCampaign(models.Model):
         readonly=True,
         aggregator="sum",
         groups=MONEY_GROUPS,
+    )
+
+    figures_as_of = fields.Datetime(
+        readonly=True,
+        aggregator="max",
+        help="When these figures were computed: on large databases they are "
+        "refreshed every hour (Settings > CRM Reports).",
     )
 
     def _report_query(self, today, now):
@@ -189,13 +197,15 @@ class CrmLiteReportCampaign(models.Model):
                    COALESCE(SUM(f.cost) / NULLIF(SUM(f.deal_count), 0), 0)
                        AS cost_per_deal,
                    COALESCE(SUM(f.cost) / NULLIF(SUM(f.won_count), 0), 0)
-                       AS cost_per_won
+                       AS cost_per_won,
+                   date_trunc('second', %(now)s::timestamp) AS figures_as_of
               FROM figures f
               JOIN utm_campaign c ON c.id = f.campaign_id
           GROUP BY f.campaign_id, c.user_id, f.company_id, f.month
             """,
             reconciled=reconciled_query(SQL("SELECT id FROM moves")),
             won=won_entries_query(),
+            now=now,
         )
 
     def init(self):

@@ -46,6 +46,7 @@ class CrmLiteReportCustomer(models.Model):
     _order = "revenue desc, partner_id"
     _rec_name = "partner_id"
     _report_time_dependent = True
+    _report_precompute = True
     _depends = {
         "res.company": ["crm_reports_window_months"],
         "res.partner": ["user_id"],
@@ -107,6 +108,12 @@ class CrmLiteReportCustomer(models.Model):
     rfm_code = fields.Char("RFM", readonly=True)
     rfm_segment = fields.Selection(RFM_SEGMENTS, "RFM Segment", readonly=True)
     customer_count = fields.Integer("Customers", readonly=True, aggregator="sum")
+    figures_as_of = fields.Datetime(
+        readonly=True,
+        aggregator="max",
+        help="When these figures were computed: on large databases they are "
+        "refreshed every hour (Settings > CRM Reports).",
+    )
 
     # ------------------------------------------------------------
     # EXTENSION POINTS
@@ -246,12 +253,15 @@ class CrmLiteReportCustomer(models.Model):
                         WHEN customer.f_score >= 3 THEN 'at_risk'
                         WHEN customer.r_score = 2 THEN 'hibernating'
                         ELSE 'lost' END AS rfm_segment,
-                   1 AS customer_count%(extra_columns)s
+                   1 AS customer_count,
+                   date_trunc('second', %(now)s::timestamp)
+                       AS figures_as_of%(extra_columns)s
               FROM scored customer
               JOIN res_partner partner ON partner.id = customer.partner_id
               %(extra_joins)s
             """,
             today=today,
+            now=now,
             reconciled=reconciled_query(SQL("SELECT id FROM moves")),
             a_share=ABC_A_SHARE,
             b_share=ABC_B_SHARE,

@@ -1,8 +1,21 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.models import parse_read_group_spec
 from odoo.tools import SQL, drop_view_if_exists
 
 from ..models.report_tools import ratio_sql
+
+_logger = logging.getLogger(__name__)
+
+#: ``ir.config_parameter`` keys of the precomputed reports
+PRECOMPUTE_PARAM = "crm_reports.precompute"
+PRECOMPUTED_AT_PARAM = "crm_reports.precomputed_at"
+#: "auto" precomputes from this many deals or posted journal entries on (the
+#: live campaign and customer reports take about a second per 100 000 deals on
+#: two cores, see tests/perf/results)
+PRECOMPUTE_MIN_DEALS = 200_000
+PRECOMPUTE_MIN_MOVES = 100_000
 
 
 class CrmLiteReportMixin(models.AbstractModel):
@@ -18,6 +31,12 @@ class CrmLiteReportMixin(models.AbstractModel):
       ``_report_ratios``: grouped, they are the ratio of the sums, never a sum
       or an average of ratios.
     - Nothing is written while a report is read.
+    - Reports declaring ``_report_precompute`` can be served from a
+      materialized view (``<table>_data``) that the hourly job
+      ``_cron_refresh_precomputed_reports`` refreshes, when the setting
+      ``crm_reports.precompute`` says so (``auto``: on large databases,
+      ``always``, ``never``). Their ``figures_as_of`` column tells when
+      the figures were computed: now when read live.
     """
 
     _name = "crm.lite.report.mixin"
@@ -34,6 +53,8 @@ class CrmLiteReportMixin(models.AbstractModel):
     _report_time_dependent = False
     #: ``{field: (numerator field, denominator field, factor)}``
     _report_ratios = {}
+    #: the report may be served from a materialized view refreshed hourly
+    _report_precompute = False
 
     def _report_query(self, today, now):
         """The SQL of the report's rows.
@@ -45,10 +66,23 @@ class CrmLiteReportMixin(models.AbstractModel):
 
     @property
     def _table_query(self):
+        if self._report_precompute and self._precomputed_at():
+            return SQL("SELECT * FROM %s", SQL.identifier(self._precomputed_table))
         if not self._report_time_dependent:
             return None
         return self._report_query(
             today=fields.Date.context_today(self), now=fields.Datetime.now()
+        )
+
+    @property
+    def _precomputed_table(self):
+        return f"{self._table}_data"
+
+    def _database_query(self):
+        """The report's query with the database's clock (view and
+        materialized view)."""
+        return self._report_query(
+            today=SQL("CURRENT_DATE"), now=SQL("(now() AT TIME ZONE 'UTC')")
         )
 
     def init(self):
@@ -59,11 +93,126 @@ class CrmLiteReportMixin(models.AbstractModel):
             SQL(
                 "CREATE OR REPLACE VIEW %s AS (%s)",
                 SQL.identifier(self._table),
-                self._report_query(
-                    today=SQL("CURRENT_DATE"),
-                    now=SQL("(now() AT TIME ZONE 'UTC')"),
-                ),
+                self._database_query(),
             )
+        )
+        if self._report_precompute:
+            self._init_precomputed_table()
+
+    # ------------------------------------------------------------
+    # PRECOMPUTED REPORTS
+    # ------------------------------------------------------------
+
+    def _init_precomputed_table(self):
+        """(Re)create the report's materialized view, empty: its query may
+        have changed (an update, an addon extending the report). Reports are
+        read live until the next refresh, which is scheduled now."""
+        cr = self.env.cr
+        table = SQL.identifier(self._precomputed_table)
+        cr.execute(SQL("DROP MATERIALIZED VIEW IF EXISTS %s", table))
+        cr.execute(
+            SQL(
+                "CREATE MATERIALIZED VIEW %s AS (%s) WITH NO DATA",
+                table,
+                self._database_query(),
+            )
+        )
+        # One row per id: needed to refresh without blocking readers.
+        cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX %s ON %s (id)",
+                SQL.identifier(f"{self._precomputed_table}_id_idx"),
+                table,
+            )
+        )
+        # A technical setting, not shown to anyone: the installing user may
+        # not be an administrator.
+        params = self.env["ir.config_parameter"].sudo()
+        if params.get_param(PRECOMPUTED_AT_PARAM):
+            params.set_param(PRECOMPUTED_AT_PARAM, False)
+            cron = self.env.ref(
+                "crm_reports.ir_cron_crm_reports_precompute", raise_if_not_found=False
+            )
+            if cron:
+                cron._trigger()
+
+    @api.model
+    def _precomputed_at(self):
+        """When the precomputed reports were last refreshed (UTC), or
+        ``False`` when reports are read live."""
+        # A technical setting read (cached), shown to no one as such.
+        value = self.env["ir.config_parameter"].sudo().get_param(PRECOMPUTED_AT_PARAM)
+        return fields.Datetime.to_datetime(value) if value else False
+
+    @api.model
+    def _precompute_wanted(self):
+        """Whether the heavy reports should be precomputed, following the
+        setting ``crm_reports.precompute`` (``auto`` by default)."""
+        # A technical setting read.
+        mode = (
+            self.env["ir.config_parameter"].sudo().get_param(PRECOMPUTE_PARAM) or "auto"
+        )
+        if mode != "auto":
+            return mode == "always"
+        # The planner's row estimates: cheap, and exact enough for a threshold.
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT relname, reltuples FROM pg_class
+                 WHERE relname IN ('crm_lite_deal', 'account_move')
+                   AND relkind = 'r'
+                """
+            )
+        )
+        rows = dict(self.env.cr.fetchall())
+        return (
+            rows.get("crm_lite_deal", 0) >= PRECOMPUTE_MIN_DEALS
+            or rows.get("account_move", 0) >= PRECOMPUTE_MIN_MOVES
+        )
+
+    @api.model
+    def _precomputed_models(self):
+        return [
+            self.env[name]
+            for name, model in self.env.registry.items()
+            if getattr(model, "_report_precompute", False) and not model._abstract
+        ]
+
+    @api.model
+    def _cron_refresh_precomputed_reports(self):
+        """Refresh the materialized views of the heavy reports when they
+        are wanted, else empty them and read the reports live."""
+        cr = self.env.cr
+        self.env.flush_all()
+        self._disable_jit()
+        wanted = self._precompute_wanted()
+        for report in self._precomputed_models():
+            table = SQL.identifier(report._precomputed_table)
+            if not wanted:
+                cr.execute(SQL("REFRESH MATERIALIZED VIEW %s WITH NO DATA", table))
+                continue
+            cr.execute(
+                SQL(
+                    "SELECT ispopulated FROM pg_matviews WHERE matviewname = %s",
+                    report._precomputed_table,
+                )
+            )
+            populated = cr.fetchone()[0]
+            # Concurrently: reports stay readable while they are refreshed.
+            cr.execute(
+                SQL(
+                    "REFRESH MATERIALIZED VIEW %s %s",
+                    SQL("CONCURRENTLY") if populated else SQL(),
+                    table,
+                )
+            )
+            _logger.info("Refreshed %s", report._precomputed_table)
+        # Technical setting written by the scheduled job.
+        params = self.env["ir.config_parameter"].sudo()
+        cr.execute(SQL("SELECT now() AT TIME ZONE 'UTC'"))
+        params.set_param(
+            PRECOMPUTED_AT_PARAM,
+            fields.Datetime.to_string(cr.fetchone()[0]) if wanted else False,
         )
 
     # ------------------------------------------------------------

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_datetime
 
 TOP_CAMPAIGNS = 5
 TOP_CUSTOMERS = 5
@@ -228,6 +228,18 @@ class CrmReportsDashboard(models.AbstractModel):
     # DASHBOARD
     # ------------------------------------------------------------
 
+    def _precomputed_detail(self, detail):
+        """``detail``, with the time of the figures when they come from the
+        hourly precomputed reports."""
+        precomputed_at = self.env["crm.lite.report.mixin"]._precomputed_at()
+        if not precomputed_at:
+            return detail
+        return self.env._(
+            "%(detail)s (figures of %(time)s)",
+            detail=detail,
+            time=format_datetime(self.env, precomputed_at, dt_format="short"),
+        )
+
     @api.model
     @api.readonly
     def get_dashboard_data(self):
@@ -289,9 +301,11 @@ class CrmReportsDashboard(models.AbstractModel):
                 "key": "at_risk",
                 "label": self.env._("Customers at Risk"),
                 "value": str(summary["at_risk"]["count"]),
-                "detail": self.env._(
-                    "%(amount)s paid in the window",
-                    amount=money(summary["at_risk"]["revenue"]),
+                "detail": self._precomputed_detail(
+                    self.env._(
+                        "%(amount)s paid in the window",
+                        amount=money(summary["at_risk"]["revenue"]),
+                    )
                 ),
                 "action": "crm_reports.crm_lite_report_customer_action",
             },

@@ -4,3 +4,4 @@ from . import test_funnel_pipeline
 from . import test_money_reports
 from . import test_report_security
 from . import test_sales_plan
+from . import test_precomputed_reports
