@@ -327,29 +327,26 @@ class CrmLiteReportTarget(models.Model):
         return self._action_open_deals(deals)
 
     def _won_deal_ids(self):
-        ids = set()
-        for target in self:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT w.deal_id FROM (%(won)s) w, crm_lite_target t
-                     WHERE t.id = %(target)s AND %(scope)s
-                    """,
-                    won=won_entries_query(),
-                    target=target.id,
-                    scope=SQL(
-                        """
-                        w.company_id = t.company_id
-                        AND w.date >= t.date_from::timestamp
-                        AND w.date < (t.date_to + 1)::timestamp
-                        AND (t.user_id IS NULL OR w.salesperson_id = t.user_id)
-                        AND (t.pipeline_id IS NULL OR w.pipeline_id = t.pipeline_id)
-                        """
-                    ),
-                )
+        """The deals won in the targets' scopes and periods (one query)."""
+        if not self:
+            return []
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT w.deal_id FROM (%(won)s) w
+                  JOIN crm_lite_target t
+                    ON w.company_id = t.company_id
+                   AND w.date >= t.date_from::timestamp
+                   AND w.date < (t.date_to + 1)::timestamp
+                   AND (t.user_id IS NULL OR w.salesperson_id = t.user_id)
+                   AND (t.pipeline_id IS NULL OR w.pipeline_id = t.pipeline_id)
+                 WHERE t.id = ANY(%(targets)s)
+                """,
+                won=won_entries_query(),
+                targets=self.ids,
             )
-            ids.update(row[0] for row in self.env.cr.fetchall())
-        return list(ids)
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _move_ids(self):
         """Posted customer invoices and credit notes in the targets' scopes,

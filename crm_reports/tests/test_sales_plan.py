@@ -87,6 +87,26 @@ class TestSalesPlan(CrmReportsCommon):
         row = report.search([("id", "=", target.id)])
         return row.actual_amount, row.actual_count, row.achievement
 
+    def test_manager_opens_the_deals_won_behind_two_months_of_plan(self):
+        january = self._target(basis="won", user_id=self.user_sales_1.id)
+        february = self._target(
+            basis="won",
+            user_id=self.user_sales_1.id,
+            date_from="2025-02-01",
+            date_to="2025-02-28",
+        )
+        rows = self.env["crm.lite.report.target"].search(
+            [("id", "in", (january | february).ids)]
+        )
+        action = rows.with_user(self.user_manager).action_open_documents()
+        deals = self.env["crm.lite.deal"].search(action["domain"])
+        self.assertEqual(
+            sorted(deals.mapped("name")), ["Won in February", "Won in January"]
+        )
+        action = rows.filtered(lambda r: r.id == january.id).action_open_documents()
+        deals = self.env["crm.lite.deal"].search(action["domain"])
+        self.assertEqual(deals.mapped("name"), ["Won in January"])
+
     def test_plan_on_deals_won_counts_the_month_they_were_won(self):
         target = self._target(user_id=self.user_sales_1.id, basis="won")
         self.assertEqual(self._actual(target), (1000.0, 1, 50.0))
