@@ -75,8 +75,6 @@ class CrmLiteReportCustomer(models.Model):
 
     @api.depends_context("uid")
     def _compute_loyalty_points_expiration(self):
-        self.loyalty_points_expiration_date = False
-        self.loyalty_points_expiring = 0.0
         # The partner form's figures in the row's company, as the user: the
         # cards' record rules apply as they do there.
         for row in self:
