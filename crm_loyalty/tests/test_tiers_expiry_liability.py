@@ -77,6 +77,30 @@ class TestTiersExpiryLiability(CrmLoyaltyCommon):
         self._pay(invoice)
         self.assertEqual(self._tier(self.customer), self.silver, "Gold is for VIPs.")
 
+    def test_tier_of_every_company_counts_in_each_company_at_the_day_rate(self):
+        diamond = self._promotion(
+            "Diamond",
+            discount=3,
+            min_paid_amount=800,
+            company_id=False,
+            currency_id=self.currency.id,
+        )
+        today = date.today()
+        threshold = self.currency._convert(800, self.currency_2, self.company_2, today)
+        self.assertEqual(threshold, 1600, "1 of the second currency is worth 0.5.")
+
+        def tier(company):
+            self.customer.invalidate_recordset(["loyalty_tier_program_id"])
+            return self.customer.with_company(company).loyalty_tier_program_id
+
+        first = self._invoice_partner(self.customer, 1599, company=self.company_2)
+        self._pay(first)
+        self.assertFalse(tier(self.company_2), "1599 is short of 800 converted.")
+        second = self._invoice_partner(self.customer, 1, company=self.company_2)
+        self._pay(second)
+        self.assertEqual(tier(self.company_2), diamond)
+        self.assertFalse(tier(self.company), "Nothing was paid to the first company.")
+
     def test_points_expire_oldest_first(self):
         (self.silver | self.gold | self.platinum).active = False
         program = self._points_program("Expiring", points_validity_months=12)

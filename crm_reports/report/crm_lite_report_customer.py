@@ -119,17 +119,27 @@ class CrmLiteReportCustomer(models.Model):
     # EXTENSION POINTS
     # ------------------------------------------------------------
 
-    def _customer_extra_columns(self):
+    def _customer_extra_columns(self, today):
         """Extra columns of the report's rows, as an SQL list of
         ``expression AS column`` (each preceded by a comma); the fields must
         be declared on the model. Available aliases: ``customer``
         (``partner_id``, ``company_id``, ``revenue``...) and ``partner``
-        (``res_partner``), plus those of ``_customer_extra_joins``."""
+        (``res_partner``), plus those of ``_customer_extra_joins``.
+
+        :param today: ``date`` or SQL expression of the report's day
+        """
         return SQL()
 
-    def _customer_extra_joins(self):
+    def _customer_extra_joins(self, today):
         """Extra ``LEFT JOIN``\\ s of the report's final ``SELECT`` (see
-        ``_customer_extra_columns``)."""
+        ``_customer_extra_columns``). Besides the tables, they may read two
+        row sets of the report's query, so as not to read accounting twice:
+        ``moves`` (the posted customer invoices and credit notes dated up to
+        ``today``: ``id``, ``partner_id`` the commercial partner,
+        ``company_id``, ``move_type``, ``total`` the ``amount_total_signed``,
+        ``date``) and ``reconciled`` (the partial reconciliations of their
+        receivable lines, of any date: ``move_id``, ``amount``, ``max_date``).
+        """
         return SQL()
 
     # ------------------------------------------------------------
@@ -265,8 +275,8 @@ class CrmLiteReportCustomer(models.Model):
             reconciled=reconciled_query(SQL("SELECT id FROM moves")),
             a_share=ABC_A_SHARE,
             b_share=ABC_B_SHARE,
-            extra_columns=self._customer_extra_columns(),
-            extra_joins=self._customer_extra_joins(),
+            extra_columns=self._customer_extra_columns(today),
+            extra_joins=self._customer_extra_joins(today),
         )
 
     def init(self):
