@@ -66,7 +66,11 @@ class CrmLiteReportMixin(models.AbstractModel):
 
     @property
     def _table_query(self):
-        if self._report_precompute and self._precomputed_at():
+        if (
+            self._report_precompute
+            and self._precomputed_at()
+            and self._precomputed_table_ready()
+        ):
             return SQL("SELECT * FROM %s", SQL.identifier(self._precomputed_table))
         if not self._report_time_dependent:
             return None
@@ -103,7 +107,41 @@ class CrmLiteReportMixin(models.AbstractModel):
     # PRECOMPUTED REPORTS
     # ------------------------------------------------------------
 
-    def _init_precomputed_table(self):
+    def _precomputed_table_ready(self):
+        """Whether the materialized view exists and holds rows: an addon
+        uninstalled with the tables it read drops it (``CASCADE``)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT ispopulated FROM pg_matviews WHERE matviewname = %s",
+                self._precomputed_table,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return bool(row and row[0])
+
+    def _precomputed_table_current(self):
+        """Whether the materialized view exists with the columns of the
+        report's current query (an addon extending the report may have been
+        installed, updated or removed since it was made)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT array_agg(a.attname::text ORDER BY a.attname)
+                  FROM pg_attribute a
+                 WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0
+                   AND NOT a.attisdropped
+                """,
+                self._precomputed_table,
+            )
+        )
+        existing = cr.fetchone()[0]
+        if not existing:
+            return False
+        cr.execute(SQL("SELECT * FROM (%s) report LIMIT 0", self._database_query()))
+        return existing == sorted(column.name for column in cr.description)
+
+    def _init_precomputed_table(self, schedule=True):
         """(Re)create the report's materialized view, empty: its query may
         have changed (an update, an addon extending the report). Reports are
         read live until the next refresh, which is scheduled now."""
@@ -128,7 +166,7 @@ class CrmLiteReportMixin(models.AbstractModel):
         # A technical setting, not shown to anyone: the installing user may
         # not be an administrator.
         params = self.env["ir.config_parameter"].sudo()
-        if params.get_param(PRECOMPUTED_AT_PARAM):
+        if schedule and params.get_param(PRECOMPUTED_AT_PARAM):
             params.set_param(PRECOMPUTED_AT_PARAM, False)
             cron = self.env.ref(
                 "crm_reports.ir_cron_crm_reports_precompute", raise_if_not_found=False
@@ -189,15 +227,12 @@ class CrmLiteReportMixin(models.AbstractModel):
         for report in self._precomputed_models():
             table = SQL.identifier(report._precomputed_table)
             if not wanted:
-                cr.execute(SQL("REFRESH MATERIALIZED VIEW %s WITH NO DATA", table))
+                if report._precomputed_table_ready():
+                    cr.execute(SQL("REFRESH MATERIALIZED VIEW %s WITH NO DATA", table))
                 continue
-            cr.execute(
-                SQL(
-                    "SELECT ispopulated FROM pg_matviews WHERE matviewname = %s",
-                    report._precomputed_table,
-                )
-            )
-            populated = cr.fetchone()[0]
+            if not report._precomputed_table_current():
+                report._init_precomputed_table(schedule=False)
+            populated = report._precomputed_table_ready()
             # Concurrently: reports stay readable while they are refreshed.
             cr.execute(
                 SQL(

@@ -127,3 +127,25 @@ class TestPrecomputedReports(CrmReportsCommon):
         )
         self._add_cost(200)
         self.assertEqual(self._campaign_figures()[0], 500)
+
+    def test_reports_survive_an_addon_removed_with_the_tables_they_read(self):
+        self._refresh("always")
+        # Uninstalling an addon drops its tables with CASCADE: the
+        # materialized views reading them go too.
+        self.env.cr.execute("DROP MATERIALIZED VIEW crm_lite_report_campaign_data")
+        self._add_cost(200)
+        self.assertEqual(self._campaign_figures()[0], 500, "read live meanwhile")
+        # A view left with other columns than the report's query is rebuilt.
+        self.env.cr.execute(
+            "DROP MATERIALIZED VIEW crm_lite_report_customer_data;"
+            " CREATE MATERIALIZED VIEW crm_lite_report_customer_data AS"
+            " SELECT 1 AS id"
+        )
+        self.Mixin._cron_refresh_precomputed_reports()
+        self.assertEqual(self._campaign_figures()[0], 500)
+        self.env.invalidate_all()
+        customers = self.env["crm.lite.report.customer"].search(
+            [("partner_id", "=", self.customer_2.id)]
+        )
+        self.assertEqual(customers.revenue, 500)
+        self.assertEqual(customers.figures_as_of, self.Mixin._precomputed_at())
