@@ -49,6 +49,8 @@ class LoyaltyHistory(models.Model):
         help="Journal entry that booked the points liability of this row.",
     )
     date = fields.Date(compute="_compute_date")
+    # Invoices read their rows at every posting and payment.
+    order_id = fields.Many2oneReference(index="btree_not_null")
 
     @api.depends("create_date")
     def _compute_date(self):

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import time
+from unittest.mock import patch
 
 from odoo import Command, sql_db
 from odoo.exceptions import AccessError, UserError
@@ -245,3 +246,47 @@ class TestSecurityOffers(CrmLoyaltyCommon):
         invoice.action_loyalty_update()
         self.assertAlmostEqual(invoice.amount_total, before, msg="Idempotent")
         self.assertLess(queries, 1500)
+
+    def test_invoices_of_a_company_without_programs_are_posted_without_the_engine(self):
+        """Invoices of a company that does not use loyalty programs on invoices
+        are posted and paid without the program engine or the points ledger
+        (one query tells them apart); the others run them."""
+        invoices = self.env["account.move"].union(
+            *(
+                self._invoice_partner(
+                    self.customer, 100 + index, company=self.company_2, post=False
+                )
+                for index in range(3)
+            )
+        )
+        # Made through the invoice form, which shows the loyalty figures: the
+        # engine is watched from here.
+        AccountMove = type(self.env["account.move"])
+        engine = ("_update_programs_and_rewards", "_loyalty_ledger")
+        patchers = {
+            name: patch.object(
+                AccountMove,
+                name,
+                autospec=True,
+                side_effect=getattr(AccountMove, name),
+            )
+            for name in engine
+        }
+        calls = {name: patcher.start() for name, patcher in patchers.items()}
+        for patcher in patchers.values():
+            self.addCleanup(patcher.stop)
+
+        invoices.action_post()
+        for invoice in invoices:
+            self._pay(invoice)
+        self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+        for name, mock in calls.items():
+            self.assertFalse(mock.called, f"{name} is not run for the second company")
+
+        # The first company has a program: its invoices run the engine.
+        invoice = self._draft(self.customer, user=self.accountant)
+        invoice.with_user(self.accountant).action_post()
+        self._pay(invoice)
+        for name, mock in calls.items():
+            self.assertTrue(mock.called, f"{name} is run for the first company")
+        self.assertTrue(invoice.coupon_point_ids)
