@@ -2,9 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import time
+from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command, sql_db
+from odoo import Command, fields, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -204,6 +205,71 @@ class TestSecurityOffers(CrmLoyaltyCommon):
             self.env["crm.loyalty.offer.wizard"].with_user(self.user_sales_1).create(
                 {"program_id": coupons.id, "audience": "lost"}
             )
+
+    def _offer(self, **values):
+        return (
+            self.env["crm.loyalty.offer.wizard"]
+            .with_user(self.loyalty_manager)
+            .create({"program_id": self.offer_program.id, **values})
+        )
+
+    def _coupons_of(self, partners):
+        return self.env["loyalty.card"].search(
+            [
+                ("program_id", "=", self.offer_program.id),
+                ("partner_id", "in", partners.ids),
+            ]
+        )
+
+    def test_manager_issues_coupons_to_the_customers_of_a_segment(self):
+        self.offer_program = self._coupon_program("VIP Thanks", discount=15)
+        other_vip = self.env["res.partner"].create(
+            {"name": "Victor VIP", "category_id": [Command.set(self.tag_vip.ids)]}
+        )
+        segment = self.env["crm.lite.segment"].create(
+            {
+                "name": "VIP customers",
+                "company_id": self.company.id,
+                "domain": repr([("category_id", "in", self.tag_vip.ids)]),
+            }
+        )
+        wizard = self._offer(audience="segment")
+        self.assertFalse(wizard.partner_ids, "No segment chosen yet.")
+        with self.assertRaisesRegex(UserError, "No customer"):
+            wizard.action_issue()
+        wizard.segment_id = segment
+        self.assertEqual(wizard.partner_ids, self.vip | other_vip)
+        self.assertEqual(wizard.partner_count, 2)
+        wizard.write({"points": 2, "valid_until": "2030-12-31"})
+        action = wizard.action_issue()
+        coupons = self._coupons_of(self.vip | other_vip | self.customer)
+        self.assertEqual(coupons.partner_id, self.vip | other_vip)
+        self.assertEqual(action["domain"], [("id", "in", coupons.ids)])
+        self.assertEqual(set(coupons.mapped("points")), {2.0})
+        self.assertEqual(str(coupons[:1].expiration_date), "2030-12-31")
+        for coupon in coupons:
+            self.assertEqual(self._history(coupon).issued, 2.0)
+
+    def test_manager_issues_coupons_to_customers_who_stopped_paying(self):
+        self.offer_program = self._coupon_program("We Miss You", discount=10)
+        today = fields.Date.today()
+        gone, regular, never = self.env["res.partner"].create(
+            [{"name": "Gone Gina"}, {"name": "Regular Rick"}, {"name": "Never Nina"}]
+        )
+        for partner, days in ((gone, 200), (regular, 10)):
+            day = today - timedelta(days=days)
+            self._pay(self._invoice_partner(partner, 100, date=day), date=day)
+        self._invoice_partner(never, 100)  # Invoiced, never paid.
+        wizard = self._offer(audience="inactive", inactive_days=180)
+        customers = wizard.partner_ids & (gone | regular | never)
+        self.assertEqual(customers, gone, "Paid 200 days ago; not 10; never.")
+        wizard.inactive_days = 5
+        self.assertEqual(wizard.partner_ids & (gone | regular | never), gone | regular)
+        wizard.inactive_days = 180
+        wizard.action_issue()
+        self.assertEqual(self._coupons_of(gone | regular | never).partner_id, gone)
+        with self.assertRaisesRegex(UserError, "No customer"):
+            self._offer(audience="inactive", inactive_days=0).action_issue()
 
     def test_update_discounts_on_an_invoice_of_50_lines_with_10_programs(self):
         """Measured: "Update discounts" on 50 lines with 10 active programs."""
