@@ -161,17 +161,21 @@ class LoyaltyHistory(models.Model):
             company = companies.get(row.card_id.id)
             program = row.card_id.program_id
             delta = (row.issued or 0.0) - (row.used or 0.0)
-            if not company or not delta or not company._loyalty_booking_enabled():
+            if (
+                not company
+                or not delta
+                or not program.point_value
+                or not company._loyalty_booking_enabled()
+            ):
                 continue
             points[company, program] += -delta if reverse else delta
             rows_by_company[company].append(row.id)
         amounts = defaultdict(dict)  # company: {program: amount}
         today = fields.Date.context_today(self)
         for (company, program), total in points.items():
-            if program.point_value:
-                amounts[company][program] = program.currency_id._convert(
-                    total * program.point_value, company.currency_id, company, today
-                )
+            amounts[company][program] = program.currency_id._convert(
+                total * program.point_value, company.currency_id, company, today
+            )
         for company, per_program in amounts.items():
             move = self._loyalty_post_liability_entry(company, per_program)
             if move and not reverse:
