@@ -1,7 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
-from .tools import guarded, loyalty_guarded
+from .tools import engine_write, guarded, loyalty_guarded
 
 # Invoice fields whose change makes the loyalty programs of a draft invoice
 # worth evaluating again.
@@ -200,6 +201,14 @@ class AccountMove(models.Model):
         invoices = self.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "draft"
         )
+        refunds = self.filtered(
+            lambda m: m.move_type == "out_refund" and m.reversed_entry_id
+        )
+        # Invoices of companies without a program on invoices, carrying no
+        # reward, code, coupon or points, skip the engine: posting costs them
+        # one query.
+        concerned = (invoices | refunds.reversed_entry_id)._loyalty_concerned()
+        invoices &= concerned
         for invoice in invoices.filtered("loyalty_to_update"):
             invoice._update_programs_and_rewards()
         invoices._loyalty_check_before_post()
@@ -211,10 +220,9 @@ class AccountMove(models.Model):
         reward_lines.reward_id.program_id.invalidate_recordset(
             ["total_order_count", "invoice_count"]
         )
-        refunds = posted.filtered(
-            lambda m: m.move_type == "out_refund" and m.reversed_entry_id
-        )
-        refunds.reversed_entry_id._loyalty_sync_points("refund")
+        (refunds & posted).reversed_entry_id.filtered(
+            lambda m: m in concerned
+        )._loyalty_sync_points("refund")
         return posted
 
     def button_draft(self):
@@ -368,10 +376,57 @@ class AccountMove(models.Model):
             return
         to_flag = drafts.filtered(lambda m: not m.loyalty_to_update)
         if to_flag:
-            guarded(to_flag).write({"loyalty_to_update": True})
+            engine_write(to_flag).loyalty_to_update = True
         for move in drafts:
             if move._loyalty_has_data():
                 move._update_programs_and_rewards()
+
+    def _loyalty_concerned(self):
+        """These invoices that loyalty programs may concern, in one query:
+        those of a company (or its parent) with an active program on
+        invoices, and those carrying a reward, a code, a coupon or points."""
+        move_ids = tuple(move_id for move_id in self.ids if move_id)
+        if not move_ids:
+            return self.browse()
+        self.env["loyalty.program"].flush_model(["active", "invoice_ok", "company_id"])
+        self.env["account.move.line"].flush_model(["move_id", "reward_id"])
+        self.env["account.move.coupon.points"].flush_model(["move_id"])
+        self.flush_recordset(
+            ["company_id", "applied_coupon_ids", "code_enabled_rule_ids"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT move.id
+                  FROM account_move move
+                  JOIN res_company company ON company.id = move.company_id
+                 WHERE move.id IN %(move_ids)s
+                   AND (
+                       EXISTS (
+                           SELECT 1 FROM loyalty_program program
+                            WHERE program.active AND program.invoice_ok
+                              AND (program.company_id IS NULL
+                                   OR program.company_id = move.company_id
+                                   OR program.company_id = company.parent_id))
+                       OR EXISTS (
+                           SELECT 1 FROM account_move_line line
+                            WHERE line.move_id = move.id
+                              AND line.reward_id IS NOT NULL)
+                       OR EXISTS (
+                           SELECT 1 FROM account_move_coupon_points entry
+                            WHERE entry.move_id = move.id)
+                       OR EXISTS (
+                           SELECT 1 FROM account_move_loyalty_card_rel rel
+                            WHERE rel.move_id = move.id)
+                       OR EXISTS (
+                           SELECT 1 FROM account_move_loyalty_rule_rel rel
+                            WHERE rel.move_id = move.id)
+                   )
+                """,
+                move_ids=move_ids,
+            )
+        )
+        return self.browse([row[0] for row in rows])
 
     def _loyalty_has_data(self):
         """Whether programs, codes or rewards are applied on the invoice."""

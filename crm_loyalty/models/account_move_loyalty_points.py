@@ -110,7 +110,12 @@ class AccountMove(models.Model):
         :param str reason: what happened, for the history rows: ``post``,
             ``paid``, ``unreconcile``, ``refund``, ``draft`` or ``cancel``
         """
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        # Only invoices giving or redeeming points move any: the history of
+        # the others holds nothing for them (see _loyalty_point_targets).
+        invoices = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and (m.coupon_point_ids or any(m.invoice_line_ids.mapped("coupon_id")))
+        )
         if not invoices:
             return
         ledger = invoices._loyalty_ledger()
@@ -227,21 +232,37 @@ class AccountMove(models.Model):
     def _loyalty_check_before_post(self):
         """Before posting: the cards and coupons the invoices redeem are locked
         and must still hold the points, and programs with a usage limit must
-        not have reached it (also against a transaction racing this one)."""
+        not have reached it (also against a transaction racing this one). One
+        lock and one count for the batch; invoices of the batch spending the
+        same card or program count one after the other."""
+        costs = {}  # invoice: {card: points}
+        uses = {}  # invoice: programs with a usage limit
         for invoice in self:
             reward_lines = invoice.invoice_line_ids.filtered("reward_id")
             if not reward_lines:
                 continue
-            costs = defaultdict(float)
+            invoice_costs = defaultdict(float)
             for line in reward_lines:
                 if line.coupon_id and not invoice._loyalty_is_invoice_card(
                     line.coupon_id
                 ):
-                    costs[line.coupon_id] += line.points_cost
-            cards = self.env["loyalty.card"].union(*costs) if costs else None
-            if cards:
-                cards.sudo()._loyalty_lock()
-            for card, cost in costs.items():
+                    invoice_costs[line.coupon_id] += line.points_cost
+            costs[invoice] = invoice_costs
+            uses[invoice] = reward_lines.reward_id.program_id.filtered("limit_usage")
+        if not costs:
+            return
+        cards = self.env["loyalty.card"].union(
+            *(card for invoice_costs in costs.values() for card in invoice_costs)
+        )
+        cards.sudo()._loyalty_lock()
+        limited = self.env["loyalty.program"].union(*uses.values())
+        if limited:
+            lock_rows(limited)
+            limited.invalidate_recordset(["total_order_count"])
+        balances = {card: card.points for card in cards}
+        used = {program: program.total_order_count for program in limited}
+        for invoice, invoice_costs in costs.items():
+            for card, cost in invoice_costs.items():
                 error = invoice._loyalty_check_coupon(card)
                 if error:
                     raise UserError(
@@ -251,7 +272,7 @@ class AccountMove(models.Model):
                             error=error,
                         )
                     )
-                if float_compare(card.points, cost, POINTS_DIGITS) < 0:
+                if float_compare(balances[card], cost, POINTS_DIGITS) < 0:
                     raise UserError(
                         self.env._(
                             "Invoice %(invoice)s redeems %(points)s points of the "
@@ -261,20 +282,18 @@ class AccountMove(models.Model):
                             invoice=invoice.display_name,
                             points=cost,
                             program=card.program_id.name,
-                            balance=card.points,
+                            balance=balances[card],
                         )
                     )
-            limited = reward_lines.reward_id.program_id.filtered("limit_usage")
-            if limited:
-                lock_rows(limited)
-                limited.invalidate_recordset(["total_order_count"])
-                for program in limited:
-                    if program.total_order_count >= program.max_usage:
-                        raise UserError(
-                            self.env._(
-                                "Program %(program)s has reached its usage limit "
-                                "(%(limit)s invoices and orders).",
-                                program=program.name,
-                                limit=program.max_usage,
-                            )
+                balances[card] -= cost
+            for program in uses[invoice]:
+                if used[program] >= program.max_usage:
+                    raise UserError(
+                        self.env._(
+                            "Program %(program)s has reached its usage limit "
+                            "(%(limit)s invoices and orders).",
+                            program=program.name,
+                            limit=program.max_usage,
                         )
+                    )
+                used[program] += 1

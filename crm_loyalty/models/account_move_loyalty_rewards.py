@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import escape_psql, float_round
 
 from .loyalty_program import INVOICE_PROGRAM_TYPES
-from .tools import guarded
+from .tools import engine_write, guarded
 
 # A reward claimed on an invoice: the reward, the card or coupon paying for
 # it, the free product chosen, and for rewards per point the points asked.
@@ -391,10 +391,10 @@ class AccountMove(models.Model):
         error = self._loyalty_program_errors(program).get(program)
         if error:
             return {"error": error}
-        guarded(self).code_enabled_rule_ids = [Command.link(rule.id)]
+        engine_write(self).code_enabled_rule_ids = [Command.link(rule.id)]
         status = self._program_check_compute_points(program)[program]
         if "error" in status:
-            guarded(self).code_enabled_rule_ids = [Command.unlink(rule.id)]
+            engine_write(self).code_enabled_rule_ids = [Command.unlink(rule.id)]
             return {"error": status["error"]}
         self._update_programs_and_rewards()
         coupon = self._loyalty_card_for(program, create=False)
@@ -426,7 +426,7 @@ class AccountMove(models.Model):
             status = self._program_check_compute_points(program)[program]
             if "error" in status:
                 return {"error": status["error"]}
-        guarded(self).applied_coupon_ids = [Command.link(coupon.id)]
+        engine_write(self).applied_coupon_ids = [Command.link(coupon.id)]
         self._update_programs_and_rewards()
         return self._get_claimable_rewards(forced_coupons=coupon)
 
@@ -647,7 +647,7 @@ class AccountMove(models.Model):
         if coupons != self.applied_coupon_ids:
             values["applied_coupon_ids"] = [Command.set(coupons.ids)]
         if values:
-            guarded(self).write(values)
+            engine_write(self).write(values)
 
         # Points given and used on the invoice itself (promotions, codes).
         entries = {}
@@ -698,7 +698,8 @@ class AccountMove(models.Model):
                 earned[card] = points
         self._loyalty_set_point_entries(earned, current=False)
         self._loyalty_cleanup_cards()
-        guarded(self).write({"loyalty_to_update": False})
+        if self.loyalty_to_update:
+            engine_write(self).loyalty_to_update = False
 
     def _loyalty_cleanup_cards(self):
         """Delete the cards the invoice made that no longer serve."""

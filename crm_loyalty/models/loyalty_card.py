@@ -106,6 +106,61 @@ class LoyaltyCard(models.Model):
         one fails at once with a clear message instead of waiting."""
         lock_rows(self)
 
+    @api.model
+    def _loyalty_liability_company_sql(self, card_alias="card"):
+        """SQL of the company that owes the points of the card ``card_alias``
+        (a ``loyalty_card`` row): the program's company; for a program of all
+        companies, the company of the invoice that made the card, else of the
+        customer, else of the first invoice that moved its points. The
+        liability booking and the "Points liability" report both use it, so
+        that the report equals the books company by company."""
+        card = SQL.identifier(card_alias)
+        return SQL(
+            """COALESCE(
+                %(card)s.company_id,
+                (SELECT move.company_id FROM account_move move
+                  WHERE move.id = %(card)s.invoice_id),
+                (SELECT partner.company_id FROM res_partner partner
+                  WHERE partner.id = %(card)s.partner_id),
+                (SELECT move.company_id
+                   FROM loyalty_history history
+                   JOIN account_move move ON move.id = history.order_id
+                  WHERE history.card_id = %(card)s.id
+                    AND history.order_model = 'account.move'
+               ORDER BY history.id
+                  LIMIT 1)
+            )""",
+            card=card,
+        )
+
+    def _loyalty_liability_companies(self):
+        """The company that owes each card's points (see
+        ``_loyalty_liability_company_sql``): ``{card id: company}``, cards
+        no company owes left out."""
+        # The program's company first, without a query.
+        result = {card.id: card.company_id for card in self if card.company_id}
+        card_ids = tuple(card.id for card in self if card.id and card.id not in result)
+        if not card_ids:
+            return result
+        self.flush_recordset(["company_id", "invoice_id", "partner_id"])
+        self.env["account.move"].flush_model(["company_id"])
+        self.env["res.partner"].flush_model(["company_id"])
+        self.env["loyalty.history"].flush_model(["card_id", "order_model", "order_id"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT card.id, %s FROM loyalty_card card WHERE card.id IN %s",
+                self._loyalty_liability_company_sql(),
+                card_ids,
+            )
+        )
+        Company = self.env["res.company"]
+        result.update(
+            (card_id, Company.browse(company_id))
+            for card_id, company_id in rows
+            if company_id
+        )
+        return result
+
     def _loyalty_points_lots(self):
         """The points still on each card, by the earning they come from.
 

@@ -49,6 +49,8 @@ class LoyaltyHistory(models.Model):
         help="Journal entry that booked the points liability of this row.",
     )
     date = fields.Date(compute="_compute_date")
+    # Invoices read their rows at every posting and payment.
+    order_id = fields.Many2oneReference(index="btree_not_null")
 
     @api.depends("create_date")
     def _compute_date(self):
@@ -144,34 +146,40 @@ class LoyaltyHistory(models.Model):
     def _loyalty_book_liability(self, reverse=False):
         """Book what these rows change in the points owed to customers, in the
         companies that book it: points issued are an expense and a liability at
-        the program's point value; points used or expired release it."""
-        amounts = defaultdict(lambda: defaultdict(float))
-        rows_by_company = defaultdict(lambda: self.browse())
-        for row in self:
-            card = row.card_id
-            program = card.program_id
-            company = card.company_id
-            if not company and row.order_model == "account.move" and row.order_id:
-                company = self.env["account.move"].browse(row.order_id).company_id
-            points = (row.issued or 0.0) - (row.used or 0.0)
-            if reverse:
-                points = -points
-            if not company or not points or not program.point_value:
+        the program's point value; points used or expired release it. The
+        company is the one that owes the card's points (the program's, or for
+        a program of all companies the card's own, see
+        ``loyalty.card._loyalty_liability_company_sql``), wherever the points
+        were used."""
+        # sudo: the rows' cards and programs are read for the bookkeeping,
+        # whoever moved the points.
+        rows = self.sudo()
+        companies = rows.card_id._loyalty_liability_companies()
+        points = defaultdict(float)  # (company, program): points
+        rows_by_company = defaultdict(list)
+        for row in rows:
+            company = companies.get(row.card_id.id)
+            program = row.card_id.program_id
+            delta = (row.issued or 0.0) - (row.used or 0.0)
+            if (
+                not company
+                or not delta
+                or not program.point_value
+                or not company._loyalty_booking_enabled()
+            ):
                 continue
-            if not company._loyalty_booking_enabled():
-                continue
-            amount = program.currency_id._convert(
-                points * program.point_value,
-                company.currency_id,
-                company,
-                fields.Date.context_today(self),
+            points[company, program] += -delta if reverse else delta
+            rows_by_company[company].append(row.id)
+        amounts = defaultdict(dict)  # company: {program: amount}
+        today = fields.Date.context_today(self)
+        for (company, program), total in points.items():
+            amounts[company][program] = program.currency_id._convert(
+                total * program.point_value, company.currency_id, company, today
             )
-            amounts[company][program] += amount
-            rows_by_company[company] |= row
         for company, per_program in amounts.items():
             move = self._loyalty_post_liability_entry(company, per_program)
             if move and not reverse:
-                rows_by_company[company].with_context(
+                self.browse(rows_by_company[company]).with_context(
                     crm_loyalty_guard=LOYALTY_GUARD
                 ).liability_move_id = move
 

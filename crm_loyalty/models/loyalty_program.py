@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 # Program types a customer invoice can carry, and their reward types.
 INVOICE_PROGRAM_TYPES = (
@@ -116,29 +117,37 @@ class LoyaltyProgram(models.Model):
         return result
 
     def _loyalty_invoice_counts(self):
-        """Posted customer invoices carrying a reward of each program."""
-        program_ids = [pid for pid in self.ids if pid]
+        """Posted customer invoices carrying a reward of each program, counted
+        once however many of its rewards they carry: ``{program id: count}``,
+        in one query."""
+        program_ids = tuple(pid for pid in self.ids if pid)
         if not program_ids:
             return {}
-        # sudo: a count of invoices, read by whoever reads the program (usage
-        # limits are checked on behalf of the accountant).
-        groups = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("reward_id.program_id", "in", program_ids),
-                    ("move_id.move_type", "=", "out_invoice"),
-                    ("parent_state", "=", "posted"),
-                ],
-                ["reward_id"],
-                ["move_id:array_agg"],
+        self.env["account.move.line"].flush_model(
+            ["reward_id", "move_id", "parent_state"]
+        )
+        self.env["account.move"].flush_model(["move_type"])
+        self.env["loyalty.reward"].flush_model(["program_id"])
+        # A count of invoices, read by whoever reads the program (usage limits
+        # are checked on behalf of the accountant): not filtered by what the
+        # reader may see.
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT reward.program_id, COUNT(DISTINCT line.move_id)
+                      FROM account_move_line line
+                      JOIN loyalty_reward reward ON reward.id = line.reward_id
+                      JOIN account_move move ON move.id = line.move_id
+                     WHERE reward.program_id IN %s
+                       AND line.parent_state = 'posted'
+                       AND move.move_type = 'out_invoice'
+                  GROUP BY reward.program_id
+                    """,
+                    program_ids,
+                )
             )
         )
-        moves = {}
-        for reward, move_ids in groups:
-            moves.setdefault(reward.program_id.id, set()).update(move_ids)
-        return {program_id: len(ids) for program_id, ids in moves.items()}
 
     # ------------------------------------------------------------
     # CRUD

@@ -21,6 +21,17 @@ def guarded(records):
     return records.with_context(crm_loyalty_guard=LOYALTY_GUARD)
 
 
+def engine_write(invoices):
+    """``invoices`` to write the fields only the loyalty engine reads (codes
+    and coupons entered, the "discounts to update" flag): guarded, and without
+    accounting's resynchronisation of the invoice's lines or its "manually
+    modified" mark, which such fields do not concern (and which cost more than
+    the rest of posting an invoice)."""
+    return guarded(invoices).with_context(
+        skip_invoice_sync=True, skip_is_manually_modified=True
+    )
+
+
 def lock_rows(records):
     """Lock the rows of ``records`` until the end of the transaction; when
     another transaction holds them, fail at once with a clear message rather

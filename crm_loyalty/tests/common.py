@@ -6,93 +6,11 @@ from odoo.tests import new_test_user
 from odoo.addons.crm_lite.tests.common import CrmLiteCommon
 
 
-class CrmLoyaltyCommon(CrmLiteCommon):
-    """The one test base of crm_loyalty, on crm_lite's (companies, users,
-    partners, payment and credit note helpers through accounting's wizards).
-
-    Adds:
-
-    - taxes ``tax_20`` and ``tax_10`` (excluded from prices), products
-      ``product_20`` (100, taxed 20%), ``product_10`` (50, taxed 10%) and
-      ``product_gift`` (a free product reward, 30);
-    - customer tags ``tag_family``, ``tag_student``, ``tag_vip``, and
-      customers ``vip`` (tagged VIP) and ``customer`` (no tag);
-    - ``accountant``: an invoicing user who posts and registers payments;
-      ``loyalty_manager``: a CRM administrator who configures programs;
-    - helpers to make programs, invoices, and to claim rewards.
-    """
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        Tax = cls.env["account.tax"]
-        cls.tax_20 = Tax.create(
-            {
-                "name": "VAT 20%",
-                "amount": 20,
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-            }
-        )
-        cls.tax_10 = Tax.create(
-            {
-                "name": "VAT 10%",
-                "amount": 10,
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-            }
-        )
-        Product = cls.env["product.product"]
-        cls.product_20 = Product.create(
-            {
-                "name": "Armchair",
-                "list_price": 100.0,
-                "taxes_id": [Command.set(cls.tax_20.ids)],
-            }
-        )
-        cls.product_10 = Product.create(
-            {
-                "name": "Cookbook",
-                "list_price": 50.0,
-                "taxes_id": [Command.set(cls.tax_10.ids)],
-            }
-        )
-        cls.product_gift = Product.create(
-            {
-                "name": "Gift Mug",
-                "list_price": 30.0,
-                "taxes_id": [Command.set(cls.tax_20.ids)],
-            }
-        )
-        Tag = cls.env["res.partner.category"]
-        cls.tag_family = Tag.create({"name": "Family"})
-        cls.tag_student = Tag.create({"name": "Student"})
-        cls.tag_vip = Tag.create({"name": "VIP"})
-        cls.vip = cls.env["res.partner"].create(
-            {
-                "name": "Valerie VIP",
-                "email": "valerie@vip.example.com",
-                "category_id": [Command.set(cls.tag_vip.ids)],
-            }
-        )
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "Carl Customer", "email": "carl@customer.example.com"}
-        )
-        cls.accountant = cls.user_accountant
-        cls.loyalty_manager = new_test_user(
-            cls.env,
-            login="crm_loyalty_manager",
-            name="Lena Loyalty",
-            email="lena@example.com",
-            groups="crm_lite.group_crm_lite_manager,account.group_account_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set((cls.company | cls.company_2).ids)],
-        )
-        cls.company.loyalty_stacking = "best"
-        # No program of the database (demo data...) interferes.
-        cls.env["loyalty.program"].search(
-            [("invoice_ok", "=", True)]
-        ).invoice_ok = False
+class CrmLoyaltyFixtures:
+    """The helpers of crm_loyalty's test base that make programs, cards and
+    invoices in ``cls.env`` (for ``cls.company``, default product
+    ``cls.product_20``); shared by ``CrmLoyaltyCommon`` and by the race tests,
+    whose records live in committed cursors of their own."""
 
     # ------------------------------------------------------------
     # PROGRAMS
@@ -275,3 +193,92 @@ class CrmLoyaltyCommon(CrmLiteCommon):
                 ("order_id", "=", invoice.id),
             ]
         return self.env["loyalty.history"].search(domain, order="id")
+
+
+class CrmLoyaltyCommon(CrmLoyaltyFixtures, CrmLiteCommon):
+    """The one test base of crm_loyalty, on crm_lite's (companies, users,
+    partners, payment and credit note helpers through accounting's wizards).
+
+    Adds:
+
+    - taxes ``tax_20`` and ``tax_10`` (excluded from prices), products
+      ``product_20`` (100, taxed 20%), ``product_10`` (50, taxed 10%) and
+      ``product_gift`` (a free product reward, 30);
+    - customer tags ``tag_family``, ``tag_student``, ``tag_vip``, and
+      customers ``vip`` (tagged VIP) and ``customer`` (no tag);
+    - ``accountant``: an invoicing user who posts and registers payments;
+      ``loyalty_manager``: a CRM administrator who configures programs;
+    - helpers to make programs, invoices, and to claim rewards.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Tax = cls.env["account.tax"]
+        cls.tax_20 = Tax.create(
+            {
+                "name": "VAT 20%",
+                "amount": 20,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.tax_10 = Tax.create(
+            {
+                "name": "VAT 10%",
+                "amount": 10,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+            }
+        )
+        Product = cls.env["product.product"]
+        cls.product_20 = Product.create(
+            {
+                "name": "Armchair",
+                "list_price": 100.0,
+                "taxes_id": [Command.set(cls.tax_20.ids)],
+            }
+        )
+        cls.product_10 = Product.create(
+            {
+                "name": "Cookbook",
+                "list_price": 50.0,
+                "taxes_id": [Command.set(cls.tax_10.ids)],
+            }
+        )
+        cls.product_gift = Product.create(
+            {
+                "name": "Gift Mug",
+                "list_price": 30.0,
+                "taxes_id": [Command.set(cls.tax_20.ids)],
+            }
+        )
+        Tag = cls.env["res.partner.category"]
+        cls.tag_family = Tag.create({"name": "Family"})
+        cls.tag_student = Tag.create({"name": "Student"})
+        cls.tag_vip = Tag.create({"name": "VIP"})
+        cls.vip = cls.env["res.partner"].create(
+            {
+                "name": "Valerie VIP",
+                "email": "valerie@vip.example.com",
+                "category_id": [Command.set(cls.tag_vip.ids)],
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Carl Customer", "email": "carl@customer.example.com"}
+        )
+        cls.accountant = cls.user_accountant
+        cls.loyalty_manager = new_test_user(
+            cls.env,
+            login="crm_loyalty_manager",
+            name="Lena Loyalty",
+            email="lena@example.com",
+            groups="crm_lite.group_crm_lite_manager,account.group_account_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set((cls.company | cls.company_2).ids)],
+        )
+        cls.company.loyalty_stacking = "best"
+        # No program of the database (demo data...) interferes.
+        cls.env["loyalty.program"].search(
+            [("invoice_ok", "=", True)]
+        ).invoice_ok = False

@@ -2,8 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import time
+from datetime import timedelta
+from unittest.mock import patch
 
-from odoo import Command, sql_db
+from odoo import Command, fields, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -204,6 +206,71 @@ class TestSecurityOffers(CrmLoyaltyCommon):
                 {"program_id": coupons.id, "audience": "lost"}
             )
 
+    def _offer(self, **values):
+        return (
+            self.env["crm.loyalty.offer.wizard"]
+            .with_user(self.loyalty_manager)
+            .create({"program_id": self.offer_program.id, **values})
+        )
+
+    def _coupons_of(self, partners):
+        return self.env["loyalty.card"].search(
+            [
+                ("program_id", "=", self.offer_program.id),
+                ("partner_id", "in", partners.ids),
+            ]
+        )
+
+    def test_manager_issues_coupons_to_the_customers_of_a_segment(self):
+        self.offer_program = self._coupon_program("VIP Thanks", discount=15)
+        other_vip = self.env["res.partner"].create(
+            {"name": "Victor VIP", "category_id": [Command.set(self.tag_vip.ids)]}
+        )
+        segment = self.env["crm.lite.segment"].create(
+            {
+                "name": "VIP customers",
+                "company_id": self.company.id,
+                "domain": repr([("category_id", "in", self.tag_vip.ids)]),
+            }
+        )
+        wizard = self._offer(audience="segment")
+        self.assertFalse(wizard.partner_ids, "No segment chosen yet.")
+        with self.assertRaisesRegex(UserError, "No customer"):
+            wizard.action_issue()
+        wizard.segment_id = segment
+        self.assertEqual(wizard.partner_ids, self.vip | other_vip)
+        self.assertEqual(wizard.partner_count, 2)
+        wizard.write({"points": 2, "valid_until": "2030-12-31"})
+        action = wizard.action_issue()
+        coupons = self._coupons_of(self.vip | other_vip | self.customer)
+        self.assertEqual(coupons.partner_id, self.vip | other_vip)
+        self.assertEqual(action["domain"], [("id", "in", coupons.ids)])
+        self.assertEqual(set(coupons.mapped("points")), {2.0})
+        self.assertEqual(str(coupons[:1].expiration_date), "2030-12-31")
+        for coupon in coupons:
+            self.assertEqual(self._history(coupon).issued, 2.0)
+
+    def test_manager_issues_coupons_to_customers_who_stopped_paying(self):
+        self.offer_program = self._coupon_program("We Miss You", discount=10)
+        today = fields.Date.today()
+        gone, regular, never = self.env["res.partner"].create(
+            [{"name": "Gone Gina"}, {"name": "Regular Rick"}, {"name": "Never Nina"}]
+        )
+        for partner, days in ((gone, 200), (regular, 10)):
+            day = today - timedelta(days=days)
+            self._pay(self._invoice_partner(partner, 100, date=day), date=day)
+        self._invoice_partner(never, 100)  # Invoiced, never paid.
+        wizard = self._offer(audience="inactive", inactive_days=180)
+        customers = wizard.partner_ids & (gone | regular | never)
+        self.assertEqual(customers, gone, "Paid 200 days ago; not 10; never.")
+        wizard.inactive_days = 5
+        self.assertEqual(wizard.partner_ids & (gone | regular | never), gone | regular)
+        wizard.inactive_days = 180
+        wizard.action_issue()
+        self.assertEqual(self._coupons_of(gone | regular | never).partner_id, gone)
+        with self.assertRaisesRegex(UserError, "No customer"):
+            self._offer(audience="inactive", inactive_days=0).action_issue()
+
     def test_update_discounts_on_an_invoice_of_50_lines_with_10_programs(self):
         """Measured: "Update discounts" on 50 lines with 10 active programs."""
         self.company.loyalty_stacking = "cumulative"
@@ -245,3 +312,47 @@ class TestSecurityOffers(CrmLoyaltyCommon):
         invoice.action_loyalty_update()
         self.assertAlmostEqual(invoice.amount_total, before, msg="Idempotent")
         self.assertLess(queries, 1500)
+
+    def test_invoices_of_a_company_without_programs_are_posted_without_the_engine(self):
+        """Invoices of a company that does not use loyalty programs on invoices
+        are posted and paid without the program engine or the points ledger
+        (one query tells them apart); the others run them."""
+        invoices = self.env["account.move"].union(
+            *(
+                self._invoice_partner(
+                    self.customer, 100 + index, company=self.company_2, post=False
+                )
+                for index in range(3)
+            )
+        )
+        # Made through the invoice form, which shows the loyalty figures: the
+        # engine is watched from here.
+        AccountMove = type(self.env["account.move"])
+        engine = ("_update_programs_and_rewards", "_loyalty_ledger")
+        patchers = {
+            name: patch.object(
+                AccountMove,
+                name,
+                autospec=True,
+                side_effect=getattr(AccountMove, name),
+            )
+            for name in engine
+        }
+        calls = {name: patcher.start() for name, patcher in patchers.items()}
+        for patcher in patchers.values():
+            self.addCleanup(patcher.stop)
+
+        invoices.action_post()
+        for invoice in invoices:
+            self._pay(invoice)
+        self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+        for name, mock in calls.items():
+            self.assertFalse(mock.called, f"{name} is not run for the second company")
+
+        # The first company has a program: its invoices run the engine.
+        invoice = self._draft(self.customer, user=self.accountant)
+        invoice.with_user(self.accountant).action_post()
+        self._pay(invoice)
+        for name, mock in calls.items():
+            self.assertTrue(mock.called, f"{name} is run for the first company")
+        self.assertTrue(invoice.coupon_point_ids)

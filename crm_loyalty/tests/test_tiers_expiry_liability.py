@@ -143,38 +143,52 @@ class TestTiersExpiryLiability(CrmLoyaltyCommon):
             self.env["loyalty.card"]._cron_expire_points()
             self.assertEqual(card.points, 0.0)
 
-    def test_points_liability_is_booked_and_reported(self):
-        liability = self.env["account.account"].create(
-            {
-                "name": "Loyalty points owed",
-                "code": "LOY1",
-                "account_type": "liability_current",
-                "company_ids": [Command.set(self.company.ids)],
-            }
-        )
-        expense = self.env["account.account"].create(
-            {
-                "name": "Loyalty programs",
-                "code": "LOY2",
-                "account_type": "expense",
-                "company_ids": [Command.set(self.company.ids)],
-            }
+    def _book_liability(self, company):
+        """Accounts and journal booking the points liability of ``company``;
+        returns its liability account."""
+        Account = self.env["account.account"].with_company(company)
+        liability, expense = Account.create(
+            [
+                {
+                    "name": "Loyalty points owed",
+                    "code": "LOY1",
+                    "account_type": "liability_current",
+                    "company_ids": [Command.set(company.ids)],
+                },
+                {
+                    "name": "Loyalty programs",
+                    "code": "LOY2",
+                    "account_type": "expense",
+                    "company_ids": [Command.set(company.ids)],
+                },
+            ]
         )
         journal = self.env["account.journal"].create(
             {
                 "name": "Loyalty",
                 "code": "LOY",
                 "type": "general",
-                "company_id": self.company.id,
+                "company_id": company.id,
             }
         )
-        self.company.write(
+        company.write(
             {
                 "loyalty_liability_account_id": liability.id,
                 "loyalty_expense_account_id": expense.id,
                 "loyalty_journal_id": journal.id,
             }
         )
+        return liability
+
+    def _balance(self, account):
+        lines = self.env["account.move.line"].search(
+            [("account_id", "=", account.id), ("parent_state", "=", "posted")]
+        )
+        return sum(lines.mapped("balance"))
+
+    def test_points_liability_is_booked_and_reported(self):
+        liability = self._book_liability(self.company)
+        expense = self.company.loyalty_expense_account_id
         program = self._points_program("Booked Points", point_value=0.1)
         invoice = self._draft(self.customer, user=self.accountant)
         invoice.with_user(self.accountant).action_post()
@@ -188,20 +202,14 @@ class TestTiersExpiryLiability(CrmLoyaltyCommon):
         self._claim(spending, program.reward_ids, card, points=50)
         spending.with_user(self.accountant).action_post()
 
-        def balance(account):
-            lines = self.env["account.move.line"].search(
-                [("account_id", "=", account.id), ("parent_state", "=", "posted")]
-            )
-            return sum(lines.mapped("balance"))
-
-        self.assertAlmostEqual(balance(liability), -7.0, msg="70 points at 0.10")
-        self.assertAlmostEqual(balance(expense), 7.0)
+        self.assertAlmostEqual(self._balance(liability), -7.0, msg="70 points at 0.10")
+        self.assertAlmostEqual(self._balance(expense), 7.0)
         report = self.env["crm.loyalty.liability.report"].search(
             [("program_id", "=", program.id)]
         )
         self.assertEqual(report.points, 70.0)
         self.assertAlmostEqual(report.liability, 7.0)
-        self.assertAlmostEqual(report.booked, -balance(liability))
+        self.assertAlmostEqual(report.booked, -self._balance(liability))
         self.assertAlmostEqual(report.difference, 0.0)
         self.assertTrue(
             self.env["crm.loyalty.liability.report"]
@@ -214,4 +222,97 @@ class TestTiersExpiryLiability(CrmLoyaltyCommon):
             .with_context(allowed_company_ids=self.company_2.ids)
             .search([("program_id", "=", program.id)]),
             "Another company's liability is not shown.",
+        )
+
+    def test_a_program_of_all_companies_owes_points_in_each_company(self):
+        """A program of all companies: each card's points are owed, booked and
+        reported by the company its card belongs to (the one of the invoice
+        that made it), also when they are spent in the other company."""
+        liability_1 = self._book_liability(self.company)
+        liability_2 = self._book_liability(self.company_2)
+        program = self._points_program(
+            "Group Points",
+            point_value=0.1,
+            company_id=False,
+            currency_id=self.currency.id,
+        )
+        customer_2 = self.env["res.partner"].create({"name": "Second Co Client"})
+        cards = {}
+        for company, partner, amount in (
+            (self.company, self.customer, 500),
+            (self.company_2, customer_2, 300),
+        ):
+            invoice = self._invoice_partner(partner, amount, company=company)
+            self._pay(invoice)
+            cards[company] = invoice.coupon_point_ids.coupon_id
+            self.assertFalse(cards[company].company_id, "A card of all companies.")
+        points_1, points_2 = (cards[company].points for company in cards)
+        self.assertTrue(points_1 and points_2)
+        # The customer of the first company spends 20 of its points in the
+        # second company: the first company owes them no more.
+        spending = self._invoice_partner(
+            self.customer, 100, company=self.company_2, post=False
+        )
+        self._claim(spending, program.reward_ids, cards[self.company], points=20)
+        spending.action_post()
+        self.assertEqual(cards[self.company].points, points_1 - 20)
+        # A card no company owes yet: given by hand to a customer of all
+        # companies, never used on an invoice.
+        self._give_points(
+            self.env["res.partner"].create({"name": "Walk-in"}), program, 10
+        )
+
+        Report = self.env["crm.loyalty.liability.report"]
+        domain = [("program_id", "=", program.id)]
+        rows = {
+            row.company_id: row
+            for row in Report.with_user(self.user_manager)
+            .with_context(allowed_company_ids=(self.company | self.company_2).ids)
+            .search(domain)
+        }
+        self.assertEqual(
+            set(rows), {self.company, self.company_2, self.env["res.company"]}
+        )
+        self.assertEqual(len({row.id for row in rows.values()}), 3, "Unique ids.")
+        first, second, nobody = (
+            rows[self.company],
+            rows[self.company_2],
+            rows[self.env["res.company"]],
+        )
+        self.assertEqual((first.points, first.card_count), (points_1 - 20, 1))
+        self.assertEqual(first.currency_id, self.currency)
+        self.assertAlmostEqual(first.liability, (points_1 - 20) * 0.1)
+        self.assertAlmostEqual(first.booked, -self._balance(liability_1))
+        self.assertAlmostEqual(first.difference, 0.0)
+        # In the second company's currency: 2 units for 1 of the program's.
+        self.assertEqual(second.points, points_2)
+        self.assertEqual(second.currency_id, self.currency_2)
+        self.assertAlmostEqual(second.point_value, 0.2)
+        self.assertAlmostEqual(second.liability, points_2 * 0.2)
+        self.assertAlmostEqual(second.booked, -self._balance(liability_2))
+        self.assertAlmostEqual(second.difference, 0.0)
+        self.assertEqual((nobody.points, nobody.booked), (10.0, 0.0))
+        self.assertAlmostEqual(nobody.difference, 1.0, msg="Booked by no company.")
+
+        # A user of one company reads its row (and the one of no company).
+        for user, company in (
+            (self.accountant, self.company),
+            (self.user_manager, self.company_2),
+        ):
+            mine = (
+                Report.with_user(user)
+                .with_context(allowed_company_ids=company.ids)
+                .search(domain)
+            )
+            self.assertEqual(len(mine), 2)
+            self.assertEqual(mine.company_id, company)
+        groups = (
+            Report.with_user(self.user_manager)
+            .with_context(allowed_company_ids=(self.company | self.company_2).ids)
+            ._read_group(domain, ["company_id"], ["liability:sum", "points:sum"])
+        )
+        self.assertEqual(len(groups), 3)
+        self.assertAlmostEqual(
+            sum(points for _company, _liability, points in groups),
+            points_1 - 20 + points_2 + 10,
         )

@@ -8,18 +8,21 @@ import { registry } from "@web/core/registry";
  * An accountant opens a draft invoice of a VIP customer, sees the VIP
  * discount after "Update Discounts", applies a coupon code, redeems points,
  * posts, registers the payment, and sees the points on the customer
- * (crm_loyalty/tests/test_ui_tour.py prepares the data).
+ * (crm_loyalty/tests/test_ui_tour.py prepares the data). Once in English and
+ * once in Russian: the steps find buttons and fields by name, the amounts
+ * are checked as each language writes them, `update` is the label of the
+ * "Update Discounts" button in the language, `code` the coupon to type.
  */
-registry.category("web_tour.tours").add("crm_loyalty_accountant_vip_invoice", {
-    steps: () => [
+function vipInvoiceSteps({update, code, amount}) {
+    return [
         {
             content: "Update the discounts of the draft invoice",
-            trigger: ".o_form_view button[name=action_loyalty_update]",
+            trigger: `.o_form_view button[name=action_loyalty_update]:contains('${update}')`,
             run: "click",
         },
         {
             content: "The VIP discount is on the invoice",
-            trigger: ".o_form_view .o_field_widget[name=tax_totals]:contains('108.00')",
+            trigger: `.o_form_view .o_field_widget[name=tax_totals]:contains('${amount(108)}')`,
         },
         {
             trigger: ".o_form_view button[name=action_open_loyalty_coupon_wizard]",
@@ -28,7 +31,7 @@ registry.category("web_tour.tours").add("crm_loyalty_accountant_vip_invoice", {
         {
             content: "A coupon code, typed in lower case",
             trigger: ".modal .o_field_widget[name=coupon_code] input",
-            run: "edit tour-coupon-1",
+            run: `edit ${code}`,
         },
         {
             trigger: ".modal button[name=action_apply]",
@@ -36,7 +39,7 @@ registry.category("web_tour.tours").add("crm_loyalty_accountant_vip_invoice", {
         },
         {
             content: "The coupon's discount is on the invoice",
-            trigger: ".o_form_view .o_field_widget[name=tax_totals]:contains('84.00')",
+            trigger: `.o_form_view .o_field_widget[name=tax_totals]:contains('${amount(84)}')`,
         },
         {
             trigger: ".o_form_view button[name=action_open_reward_wizard]",
@@ -57,7 +60,7 @@ registry.category("web_tour.tours").add("crm_loyalty_accountant_vip_invoice", {
         },
         {
             content: "The points' discount is on the invoice",
-            trigger: ".o_form_view .o_field_widget[name=tax_totals]:contains('79.00')",
+            trigger: `.o_form_view .o_field_widget[name=tax_totals]:contains('${amount(79)}')`,
         },
         {
             trigger: ".o_form_view button[name=action_post]",
@@ -85,5 +88,23 @@ registry.category("web_tour.tours").add("crm_loyalty_accountant_vip_invoice", {
             trigger:
                 ".o_form_view button[name=action_view_loyalty_history] .o_stat_value:contains('134')",
         },
-    ],
+    ];
+}
+
+registry.category("web_tour.tours").add("crm_loyalty_accountant_vip_invoice", {
+    steps: () =>
+        vipInvoiceSteps({
+            update: "Update Discounts",
+            code: "tour-coupon-en",
+            amount: (value) => `${value}.00`,
+        }),
+});
+
+registry.category("web_tour.tours").add("crm_loyalty_accountant_vip_invoice_ru", {
+    steps: () =>
+        vipInvoiceSteps({
+            update: "Обновить скидки",
+            code: "tour-coupon-ru",
+            amount: (value) => `${value},00`,
+        }),
 });
