@@ -146,6 +146,14 @@ def cmd_extend(args):
     print(f"Extended {args.database}:")
     for label, seconds in generator.timings:
         print(f"  {label:<50} {seconds:8.1f} s")
+    with reg.cursor() as cr:
+        # The stamp of the generation tells what was added since.
+        params = api.Environment(cr, SUPERUSER_ID, {})["ir.config_parameter"]
+        stamp = json.loads(params.get_param("perf.generated", "{}"))
+        stamp.setdefault("extended", []).extend(
+            [label, round(seconds, 1)] for label, seconds in generator.timings
+        )
+        params.set_param("perf.generated", json.dumps(stamp))
     return 0
 
 
@@ -266,8 +274,11 @@ def write_results(args, results, generated, started, loyalty=None):
             fresh.values()
         )
         started = previous.get("started", started)
-        runs = previous.get("partial_runs", []) + runs
-        generated = previous.get("data") or generated
+        # A run of the same operations replaces the earlier one's lines.
+        runs = [
+            run for run in previous.get("partial_runs", []) if run["only"] != args.only
+        ] + runs
+        generated = generated or previous.get("data")
         loyalty = loyalty or previous.get("loyalty_data")
     else:
         results = [r.as_dict() for r in results]
@@ -323,7 +334,13 @@ def markdown(payload, other):
         volumes = ", ".join(
             f"{v:,} {k.replace('_', ' ')}" for k, v in data["volumes"].items()
         )
-        lines += [f"Data: {volumes}; generated in {data.get('seconds', 0):.0f} s.", ""]
+        lines += [f"Data: {volumes}; generated in {data.get('seconds', 0):.0f} s."]
+        if data.get("extended"):
+            added = ", ".join(
+                label for label, _s in data["extended"] if label != "ANALYZE"
+            )
+            lines.append(f"Added since by `bench.py extend` (`--reuse`): {added}.")
+        lines.append("")
     loyalty = payload.get("loyalty_data") or {}
     if loyalty.get("volumes"):
         volumes = ", ".join(
