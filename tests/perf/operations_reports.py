@@ -586,6 +586,7 @@ def measure_reports(ops):
                 continue  # measured below, live and precomputed
             ops.add(*_report_result(ops, key, who, view, env_user, floor, floor_values))
     _precomputed(ops, floors)
+    _funnel_in_date_order(ops, floors)
     cr.execute("SET LOCAL jit TO DEFAULT")
 
 
@@ -648,6 +649,66 @@ def _report_result(ops, key, who, view, env_user, floor, floor_values, mode=""):
         and r.suite_s < 1.0
         and (r.ratio <= 2.0 or r.suite_s - r.anchor_s < 0.050)
     )
+
+
+def _funnel_in_date_order(ops, floors):
+    """The funnel again with the stage history in date order, as in a
+    database whose history was written day after day (rolled back).
+
+    Bulk-loaded history, and history whose successor columns crm_reports
+    filled with one ``UPDATE`` at install, lies in no particular order: a
+    period's entries are spread over the whole table, which is then read
+    from end to end. ``CLUSTER`` on the date index puts it back in order."""
+    cr = ops.env.cr
+    cr.execute(
+        "SELECT correlation FROM pg_stats"
+        " WHERE tablename = 'crm_lite_stage_history' AND attname = 'date'"
+    )
+    row = cr.fetchone()
+    if not row or row[0] is None or abs(row[0]) > 0.5:
+        return
+    cr.execute(
+        "SELECT 1 FROM pg_indexes WHERE tablename = 'crm_lite_stage_history'"
+        " AND indexname = 'crm_reports_history_company_date_idx'"
+    )
+    if not cr.fetchone():
+        return
+    ops.env.flush_all()
+    cr.execute("SAVEPOINT perf_funnel_order")
+    try:
+        start = time.perf_counter()
+        cr.execute(
+            "CLUSTER crm_lite_stage_history USING crm_reports_history_company_date_idx"
+        )
+        cr.execute("ANALYZE crm_lite_stage_history")
+        ops.log(
+            f"(stage history put in date order in {time.perf_counter() - start:.0f} s,"
+            f" date correlation {row[0]:.2f} before)"
+        )
+        for (key, who), (_floor, values, view, env_user) in floors.items():
+            if key != "funnel":
+                continue
+            floor_query = FLOORS[key](
+                {
+                    "companies": (ops.company.id,),
+                    "uid": None if who == "admin" else env_user.uid,
+                    "today": date.today(),
+                    "now": datetime.utcnow().replace(microsecond=0),  # noqa: DTZ003
+                    "bounds": domain_bounds(view.domain),
+                }
+            )
+            floor = ops.measure(env_user, lambda q=floor_query: _fetch(cr, q))
+            result, check = _report_result(
+                ops, key, who, view, env_user, floor, values, " history in date order"
+            )
+            result.note += (
+                f"; the stage history in date order (CLUSTER), correlation"
+                f" {row[0]:.2f} as generated"
+            )
+            ops.add(result, check)
+    finally:
+        cr.execute("ROLLBACK TO SAVEPOINT perf_funnel_order")
+        _clear(ops.env, flush=False)
 
 
 def _precomputed(ops, floors):
