@@ -337,7 +337,9 @@ def markdown(payload, other):
         lines += [f"Data: {volumes}; generated in {data.get('seconds', 0):.0f} s."]
         if data.get("extended"):
             added = ", ".join(
-                label for label, _s in data["extended"] if label != "ANALYZE"
+                dict.fromkeys(
+                    label for label, _s in data["extended"] if label != "ANALYZE"
+                )
             )
             lines.append(f"Added since by `bench.py extend` (`--reuse`): {added}.")
         lines.append("")

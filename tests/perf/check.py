@@ -37,6 +37,7 @@ SAMPLE_MODELS = {
     "account.move": "account_move",
     "account.move.line": "account_move_line",
     "mail.activity": "mail_activity",
+    "calendar.event": "calendar_event",
 }
 
 

@@ -269,6 +269,7 @@ class Generator:
         self.stage_history()
         self.leads()
         self.followers_and_activities()
+        self.activity_history()
         self.invoices()
         self.deal_invoice_figures()
         self.addon_figures()
@@ -292,6 +293,7 @@ class Generator:
         whether its data is there and adds it when it is not, in minutes
         instead of the half hour of a new generation."""
         changed = self.invoice_salespeople()
+        changed |= self.activity_history()
         changed |= self.targets()
         if changed:
             with step("ANALYZE", self.timings):
@@ -908,6 +910,162 @@ class Generator:
                     where=SQL("mod(g, 20) IN (0, 6)"),
                 )
                 self.commit()
+
+    def activity_history(self):
+        """What salespeople did on the deals, as the chatter and the calendar
+        keep it: a call marked done (the chatter's "activity done" message)
+        on one deal in two, a week after it was created; a meeting with the
+        customer (the salesperson and the customer attending) on one deal in
+        five, two weeks after it was created. Returns whether they were
+        added (an earlier generator did not make them)."""
+        if not self.with_suite or "deal_id" not in self.env["calendar.event"]._fields:
+            return False
+        cr = self.cr
+        cr.execute(
+            "SELECT 1 FROM calendar_event WHERE name LIKE 'Perf meeting%' LIMIT 1"
+        )
+        if cr.fetchone():
+            return False
+        cr.execute(
+            "SELECT MIN(id), MAX(id) FROM crm_lite_deal WHERE name ~ '^Deal [0-9]+$'"
+        )
+        first, last = cr.fetchone()
+        if not first:
+            return False
+        with step("done activities and meetings of deals", self.timings):
+            deal = self.env["crm.lite.deal"].browse(first)
+            activity = deal.activity_schedule(
+                act_type_xmlid="mail.mail_activity_data_call",
+                summary="Call",
+                user_id=deal.user_id.id,
+            )
+            activity.action_feedback(feedback="The customer wants a proposal.")
+            message = self.env["mail.message"].search(
+                [
+                    ("model", "=", "crm.lite.deal"),
+                    ("res_id", "=", deal.id),
+                    ("mail_activity_type_id", "!=", False),
+                ],
+                order="id desc",
+                limit=1,
+            )
+            when = self.now - timedelta(days=30)
+            event = (
+                self.env["calendar.event"]
+                .with_context(no_mail_to_attendees=True, dont_notify=True)
+                .create(
+                    {
+                        "name": f"Perf meeting: {deal.name}",
+                        "start": when,
+                        "stop": when + timedelta(hours=1),
+                        "deal_id": deal.id,
+                        "res_model": "crm.lite.deal",
+                        "res_id": deal.id,
+                        "user_id": deal.user_id.id,
+                        "partner_ids": [
+                            Command.set(
+                                [deal.user_id.partner_id.id, deal.partner_id.id]
+                            )
+                        ],
+                    }
+                )
+            )
+            attendees = {a.partner_id.id: a for a in event.attendee_ids}
+            if not message or len(attendees) != 2:
+                raise RuntimeError("no done activity or meeting to clone")
+            self.commit()
+            source = SQL("crm_lite_deal AS d JOIN res_users AS u ON u.id = d.user_id")
+            deals = SQL("d.id > %s AND d.id <= %s", first, last)
+            done = SQL("LEAST(d.create_date + interval '7 days', %s)", self.now)
+            clone(
+                cr,
+                "mail_message",
+                message.id,
+                source,
+                {
+                    "id": SQL("nextval('mail_message_id_seq')"),
+                    "res_id": SQL("d.id"),
+                    "record_name": SQL("d.name"),
+                    "author_id": SQL("u.partner_id"),
+                    "message_id": SQL("'<perf-done-' || d.id || '@perf.example.com>'"),
+                    "date": done,
+                    "create_date": done,
+                    "write_date": done,
+                    "create_uid": SQL("u.id"),
+                    "write_uid": SQL("u.id"),
+                },
+                where=SQL("%s AND mod(d.id, 2) = 0", deals),
+            )
+            event_base = next_id(cr, "calendar_event")
+            start = SQL(
+                "LEAST(d.create_date + interval '14 days', %s)",
+                self.now - timedelta(days=1),
+            )
+            clone(
+                cr,
+                "calendar_event",
+                event.id,
+                source,
+                {
+                    "id": SQL("%s + d.id - %s", event_base, first),
+                    "name": SQL("'Perf meeting: ' || d.name"),
+                    "start": start,
+                    "stop": SQL("%s + interval '1 hour'", start),
+                    "deal_id": SQL("d.id"),
+                    "res_id": SQL("d.id"),
+                    "user_id": SQL("u.id"),
+                    "access_token": SQL("md5('perf-event-' || d.id)"),
+                    "create_date": start,
+                    "write_date": start,
+                    "create_uid": SQL("u.id"),
+                    "write_uid": SQL("u.id"),
+                },
+                where=SQL("%s AND mod(d.id, 5) = 0", deals),
+            )
+            events = SQL(
+                "crm_lite_deal AS d JOIN res_users AS u ON u.id = d.user_id"
+                " JOIN calendar_event AS e ON e.id = %s + d.id - %s",
+                event_base,
+                first,
+            )
+            meetings = SQL("%s AND mod(d.id, 5) = 0", deals)
+            for partner_id, partner in (
+                (deal.user_id.partner_id.id, SQL("u.partner_id")),
+                (deal.partner_id.id, SQL("d.partner_id")),
+            ):
+                clone(
+                    cr,
+                    "calendar_attendee",
+                    attendees[partner_id].id,
+                    events,
+                    {
+                        "id": SQL("nextval('calendar_attendee_id_seq')"),
+                        "event_id": SQL("e.id"),
+                        "partner_id": partner,
+                        "access_token": SQL(
+                            "md5('perf-attendee-' || e.id || '-' || %s)", partner
+                        ),
+                        "create_date": SQL("e.create_date"),
+                        "write_date": SQL("e.create_date"),
+                    },
+                    where=meetings,
+                )
+            bulk_execute(
+                cr,
+                SQL(
+                    """
+                    INSERT INTO calendar_event_res_partner_rel
+                        (calendar_event_id, res_partner_id)
+                    SELECT e.id, u.partner_id FROM %(events)s WHERE %(meetings)s
+                     UNION
+                    SELECT e.id, d.partner_id FROM %(events)s WHERE %(meetings)s
+                    """,
+                    events=events,
+                    meetings=meetings,
+                ),
+            )
+            self.commit()
+        return True
 
     # ------------------------------------------------------------
     # ACCOUNTING
