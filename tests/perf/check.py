@@ -37,6 +37,7 @@ SAMPLE_MODELS = {
     "account.move": "account_move",
     "account.move.line": "account_move_line",
     "mail.activity": "mail_activity",
+    "calendar.event": "calendar_event",
 }
 
 
@@ -249,4 +250,99 @@ def spot_checks(env, log=print):
         cr.execute("ROLLBACK TO SAVEPOINT perf_spot_checks")
         env.invalidate_all(flush=False)
     log(f"  spot-checks through the ORM: {len(failures)} failure(s)")
+    return failures
+
+
+def check_loyalty(env, sample=50, log=print):
+    """The generated loyalty data as crm_loyalty reads it (rolled back):
+
+    - every card holds what its history issued minus what it used;
+    - the points left on sample cards, by earning, add up to their balance,
+      and nothing on them is past its validity as of this month's expiry run;
+    - sample paid invoices agree with their customer's card: evaluated again
+      (as when a payment arrives), they change nothing;
+    - a customer's balance on the partner form is its card's.
+    """
+    if "account.move.coupon.points" not in env:
+        return []
+    failures = []
+
+    def expect(condition, message):
+        if not condition:
+            failures.append(message)
+
+    cr = env.cr
+    cr.execute(
+        """
+        SELECT COUNT(*) FROM loyalty_card c
+     LEFT JOIN (SELECT card_id,
+                       SUM(COALESCE(issued, 0) - COALESCE(used, 0)) AS points
+                  FROM loyalty_history GROUP BY card_id) h ON h.card_id = c.id
+         WHERE ABS(COALESCE(c.points, 0) - COALESCE(h.points, 0)) > 0.005
+        """
+    )
+    wrong = cr.fetchone()[0]
+    expect(not wrong, f"{wrong} cards whose points are not their history's")
+    cr.execute("SAVEPOINT perf_loyalty_checks")
+    try:
+        admin = env(user=env.ref("base.user_admin"))
+        cr.execute(
+            SQL(
+                """
+                SELECT c.id FROM loyalty_card c
+                  JOIN loyalty_program p ON p.id = c.program_id
+                 WHERE p.program_type = 'loyalty' AND c.points > 0
+              ORDER BY random() LIMIT %s
+                """,
+                sample,
+            )
+        )
+        cards = admin["loyalty.card"].browse([row[0] for row in cr.fetchall()])
+        lots = cards._loyalty_points_lots()
+        last_run = fields.Date.today().replace(day=1)
+        expired = cards._loyalty_expired_points(last_run)
+        for card in cards:
+            left = sum(points for _d, _e, points in lots.get(card.id, []))
+            expect(
+                abs(left - card.points) < 0.01,
+                f"card {card.code}: lots hold {left}, the card {card.points}",
+            )
+        expect(
+            not expired,
+            f"{len(expired)} sample cards hold points past their validity"
+            f" on {last_run}",
+        )
+        cr.execute(
+            SQL(
+                """
+                SELECT e.move_id FROM account_move_coupon_points e
+              ORDER BY random() LIMIT %s
+                """,
+                sample,
+            )
+        )
+        invoices = admin["account.move"].browse([row[0] for row in cr.fetchall()])
+        history = admin["loyalty.history"].sudo().search_count([])
+        invoices._loyalty_sync_points("paid")
+        env.flush_all()
+        expect(
+            admin["loyalty.history"].sudo().search_count([]) == history,
+            "paid invoices evaluated again changed their customers' cards",
+        )
+        for invoice in invoices[:10]:
+            card = invoice.coupon_point_ids.coupon_id
+            expect(
+                invoice.loyalty_points_earned
+                == sum(invoice.coupon_point_ids.mapped("points")),
+                f"invoice {invoice.name}: earned {invoice.loyalty_points_earned}",
+            )
+            partner = invoice.commercial_partner_id
+            expect(
+                abs(partner.loyalty_points - card.points) < 0.01,
+                f"{partner.name}: balance {partner.loyalty_points}, card {card.points}",
+            )
+    finally:
+        cr.execute("ROLLBACK TO SAVEPOINT perf_loyalty_checks")
+        env.invalidate_all(flush=False)
+    log(f"  loyalty data as crm_loyalty reads it: {len(failures)} failure(s)")
     return failures

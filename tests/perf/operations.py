@@ -8,6 +8,7 @@ the median time and the median number of queries are kept. Writes are rolled
 back after each run.
 """
 
+import os
 import statistics
 import threading
 import time
@@ -175,6 +176,7 @@ class Result:
         self.target = target
         self.note = note
         self.met = None
+        self.load_average = None
 
     @property
     def ratio(self):
@@ -194,6 +196,7 @@ class Result:
             "ratio": round(self.ratio, 2) if self.ratio else None,
             "target": self.target,
             "met": self.met,
+            "load_average": self.load_average,
             "note": self.note,
         }
 
@@ -236,6 +239,8 @@ class Operations:
     def add(self, result, check=None):
         if check is not None:
             result.met = bool(check(result))
+        # What else ran on the machine meanwhile (1 minute load average).
+        result.load_average = round(os.getloadavg()[0], 1)
         self.results.append(result)
         anchor = (
             f"{result.anchor_s * 1000:9.1f} ms {result.anchor_q:5d} q"
@@ -247,6 +252,7 @@ class Operations:
         self.log(
             f"{result.label[:58]:<58} {result.suite_s * 1000:9.1f} ms"
             f" {result.suite_q:5d} q | {anchor} {ratio} {met}"
+            f" (load {result.load_average})"
         )
 
     def measure(self, env, func, write=False):
