@@ -260,6 +260,16 @@ function accountantSteps(l) {
             run: "click",
         },
         {
+            // The deal picker searches with the customer: wait until it is
+            // set and its suggestions are gone (a busy machine answered a
+            // search typed in the deal field before, with no customer yet).
+            content: "The customer is set",
+            trigger: `.o_form_view .o_field_widget[name=partner_id] input:value('${l.customer}')`,
+        },
+        {
+            trigger: "body:not(:has(.o-autocomplete--dropdown-menu))",
+        },
+        {
             content: "The deal picker offers the customer's never invoiced deal",
             trigger: ".o_form_view .o_field_widget[name=deal_id] input",
             run: `edit ${l.neverInvoiced}`,
