@@ -21,17 +21,16 @@ FOREIGN_INDEXES = (
 )
 
 
-# Materialized views of the precomputed reports (``_report_precompute``).
-PRECOMPUTED_TABLES = (
-    "crm_lite_report_campaign_data",
-    "crm_lite_report_customer_data",
-)
-
-
 def uninstall_hook(env):
     """Drop the indexes the reports needed on other addons' tables and the
-    precomputed reports: Odoo only drops what it knows it created."""
+    precomputed reports' materialized views: Odoo only drops what it knows
+    it created."""
     for name in FOREIGN_INDEXES:
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
-    for name in PRECOMPUTED_TABLES:
-        env.cr.execute(SQL("DROP MATERIALIZED VIEW IF EXISTS %s", SQL.identifier(name)))
+    for report in env["crm.lite.report.mixin"]._precomputed_models():
+        env.cr.execute(
+            SQL(
+                "DROP MATERIALIZED VIEW IF EXISTS %s",
+                SQL.identifier(report._precomputed_table),
+            )
+        )

@@ -56,6 +56,13 @@ def main():
             left = env["ir.model.data"].search_count([("module", "=", module.name)])
             if left:
                 problems.append(f"{module.name} left {left} external ids")
+        # Views, materialized views and tables of the suite's own reports
+        # (created in SQL by the addons, dropped by their uninstall hooks).
+        cr.execute(
+            "SELECT relname FROM pg_class WHERE relkind IN ('r', 'v', 'm')"
+            " AND relname LIKE 'crm\\_lite\\_report\\_%'"
+        )
+        problems += [f"relation {name} left behind" for (name,) in cr.fetchall()]
         for addon, xmlids in models.items():
             print(f"{addon}: {len(xmlids)} models removed")
     for problem in problems:
